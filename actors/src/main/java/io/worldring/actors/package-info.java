@@ -1,0 +1,2 @@
+/** Pekko behaviour: device actors, the training supervisor, cluster wiring and metrics. */
+package io.worldring.actors;

@@ -1,0 +1,138 @@
+package io.worldring.model;
+
+import io.worldring.model.attention.AttentionGradients;
+import io.worldring.model.attention.AttentionOutput;
+import io.worldring.model.attention.LocalAttention;
+import io.worldring.model.attention.TokenBlock;
+import io.worldring.model.nn.Embedding;
+import io.worldring.model.nn.OutputHead;
+import io.worldring.model.nn.RotaryEmbedding;
+import io.worldring.model.nn.TransformerBlock;
+import io.worldring.model.train.TrainingSequence;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A LLaMA-2 decoder: token embedding, blocks of (RMSNorm, GQA attention with RoPE, RMSNorm, SwiGLU),
+ * final RMSNorm, LM head. The weights live in {@link Parameters} under Hugging Face names; the layers
+ * hold references to them, so an optimizer updating the tensors in place updates the model.
+ */
+public final class LlamaModel {
+  private final ModelConfig config;
+  private final Parameters params;
+  private final RotaryEmbedding rope;
+  private final Embedding embedding;
+  private final List<TransformerBlock> blocks = new ArrayList<>();
+  private final OutputHead head;
+
+  /** How attention and activation memory are handled on one device. */
+  public record ComputeOptions(int attentionBlock, boolean recompute, int lossChunkRows) {
+    public static ComputeOptions defaults() {
+      return new ComputeOptions(512, false, 1024);
+    }
+  }
+
+  private final ComputeOptions options;
+
+  public LlamaModel(ModelConfig config, Parameters params) {
+    this(config, params, ComputeOptions.defaults());
+  }
+
+  public LlamaModel(ModelConfig config, Parameters params, ComputeOptions options) {
+    ParameterLayout.validate(config, params, "model parameters");
+    this.config = config;
+    this.params = params;
+    this.options = options;
+    this.rope = new RotaryEmbedding(config.headDim(), config.ropeTheta());
+    this.embedding = new Embedding(params);
+    for (int l = 0; l < config.nLayers(); l++) {
+      blocks.add(new TransformerBlock(config, params, l, rope));
+    }
+    this.head = new OutputHead(config, params, options.lossChunkRows());
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public Parameters parameters() {
+    return params;
+  }
+
+  public ComputeOptions options() {
+    return options;
+  }
+
+  public RotaryEmbedding rope() {
+    return rope;
+  }
+
+  public Embedding embedding() {
+    return embedding;
+  }
+
+  public List<TransformerBlock> blocks() {
+    return blocks;
+  }
+
+  public OutputHead head() {
+    return head;
+  }
+
+  /** Logits of every position of a sequence starting at position 0, [tokens, vocab]. */
+  public INDArray logits(int[] tokens) {
+    TokenBlock layout = TokenBlock.contiguous(0, tokens.length);
+    RotaryEmbedding.Tables angles = rope.tables(layout.positions(), params.dataType());
+    LocalAttention attention = new LocalAttention(layout, options.attentionBlock(), true);
+    return head.logits(forwardBlocks(embedding.forward(tokens), angles, attention, null));
+  }
+
+  /** Runs every block; keeps each block's activations in {@code saved} when it is not null. */
+  private INDArray forwardBlocks(INDArray x, RotaryEmbedding.Tables angles, LocalAttention attention,
+      List<TransformerBlock.Activations> saved) {
+    for (TransformerBlock block : blocks) {
+      TransformerBlock.BeforeAttention before = block.beforeAttention(x, angles);
+      AttentionOutput out = attention.forward(before.qkv().q(), before.qkv().k(), before.qkv().v(), block.attention().scale());
+      TransformerBlock.Activations a = block.afterAttention(before, out);
+      if (saved != null) {
+        saved.add(options.recompute() ? a.checkpointed() : a);
+      }
+      x = a.output();
+    }
+    return x;
+  }
+
+  /** The weighted loss sum of one sequence, forward only. */
+  public double loss(TrainingSequence seq) {
+    RotaryEmbedding.Tables angles = rope.tables(seq.positions(), params.dataType());
+    LocalAttention attention = new LocalAttention(seq.tokenBlock(), options.attentionBlock(), true);
+    INDArray x = forwardBlocks(embedding.forward(seq.tokens()), angles, attention, null);
+    return head.loss(x, seq.targets(), seq.weights());
+  }
+
+  /**
+   * Forward and backward of one sequence on this device. Adds parameter gradients into {@code grads}
+   * and returns the weighted loss sum (see {@link io.worldring.model.nn.CrossEntropy}).
+   */
+  public double lossAndGradients(TrainingSequence seq, Parameters grads) {
+    RotaryEmbedding.Tables angles = rope.tables(seq.positions(), params.dataType());
+    LocalAttention attention = new LocalAttention(seq.tokenBlock(), options.attentionBlock(), true);
+    List<TransformerBlock.Activations> saved = new ArrayList<>(blocks.size());
+    INDArray x = forwardBlocks(embedding.forward(seq.tokens()), angles, attention, saved); // [tokens, dim]
+    OutputHead.Result result = head.lossAndBackward(x, seq.targets(), seq.weights(), grads);
+    INDArray dx = result.dx(); // [tokens, dim]
+    for (int l = blocks.size() - 1; l >= 0; l--) {
+      TransformerBlock block = blocks.get(l);
+      TransformerBlock.Activations a = saved.get(l);
+      TransformerBlock.AfterAttentionGrad g = block.backwardAfterAttention(a, dx, angles, grads);
+      var qkv = g.parts().qkv();
+      AttentionGradients dAttn = attention.backward(qkv.q(), qkv.k(), qkv.v(), a.attention().out(),
+          a.attention().logSumExp(), g.dAttentionOut(), block.attention().scale());
+      dx = block.backwardBeforeAttention(g, dAttn, angles, grads);
+      saved.set(l, null); // free this layer's activations as soon as possible
+    }
+    embedding.backward(seq.tokens(), dx, grads);
+    return result.loss();
+  }
+}

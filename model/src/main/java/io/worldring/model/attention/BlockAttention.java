@@ -1,0 +1,131 @@
+package io.worldring.model.attention;
+
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Attention of one query block against one key/value block: the inner step of RingAttention.
+ *
+ * <p>Forward folds the pair into an {@link OnlineSoftmaxCarry}:
+ * <pre>
+ *   S  = Q K^T * scale (+ mask)
+ *   m' = max(m, rowmax S);  P = exp(S - m')
+ *   l  = l exp(m - m') + rowsum P;   o = o exp(m - m') + P V;   m = m'
+ * </pre>
+ * Backward recomputes P from the saved log-sum-exp and returns this pair's contributions:
+ * <pre>
+ *   P = exp(S - lse);  dV += P^T dO;  dP = dO V^T;  dS = P (dP - D)
+ *   dQ += dS K scale;  dK += dS^T Q scale          (D = rowsum(dO * O))
+ * </pre>
+ * Grouped-query attention without copies: the g query heads that share a key/value head are stacked
+ * into one matrix, so Q [heads, queries, headDim] is viewed as [kvHeads, g * queries, headDim] and each
+ * product is one batched matmul over key/value heads.
+ *
+ * <p>All tensors are row-major and contiguous; every operation runs in the tensors' own type, so the
+ * same code runs in fp32 for training and fp64 for gradient checks.
+ */
+public final class BlockAttention {
+  private BlockAttention() {}
+
+  /**
+   * Folds the pair (q block, k/v block) into {@code carry}. Returns false, doing nothing, when the mask
+   * skips the pair.
+   *
+   * @param q [heads, queries, headDim]
+   * @param k [kvHeads, keys, headDim]
+   * @param v [kvHeads, keys, headDim]
+   */
+  public static boolean forward(INDArray q, INDArray k, INDArray v, BlockMask mask, OnlineSoftmaxCarry carry, double scale) {
+    if (mask.skipped()) {
+      return false;
+    }
+    int heads = (int) q.size(0);
+    int queries = (int) q.size(1);
+    int headDim = (int) q.size(2);
+    int kvHeads = (int) k.size(0);
+    int keys = (int) k.size(1);
+    int group = heads / kvHeads;
+
+    INDArray qg = q.reshape(kvHeads, (long) group * queries, headDim); // [kvHeads, g * queries, headDim]
+    INDArray p = scores(qg, k, mask, heads, queries, keys, scale); // [kvHeads, g * queries, keys]
+    INDArray p2 = p.reshape((long) heads * queries, keys); // [heads * queries, keys]
+
+    INDArray m = carry.max(); // [heads * queries]
+    INDArray mNew = Transforms.max(m, p2.max(1), true); // [heads * queries]
+    p2.subiColumnVector(mNew);
+    Transforms.exp(p2, false);
+    INDArray correction = Transforms.exp(m.sub(mNew), false); // [heads * queries]
+
+    carry.denominator().muli(correction).addi(p2.sum(1));
+    INDArray o = carry.numerator().reshape((long) heads * queries, headDim); // [heads * queries, headDim]
+    o.muliColumnVector(correction);
+    INDArray og = carry.numerator().reshape(kvHeads, (long) group * queries, headDim); // [kvHeads, g * queries, headDim]
+    Nd4j.exec(new Mmul(p, v, og, 1.0, 1.0, MMulTranspose.allFalse()));
+    m.assign(mNew);
+    return true;
+  }
+
+  /**
+   * Adds this pair's gradient contributions to {@code dq}, {@code dk} and {@code dv}. Returns false,
+   * doing nothing, when the mask skips the pair.
+   *
+   * @param q [heads, queries, headDim]
+   * @param k [kvHeads, keys, headDim]
+   * @param v [kvHeads, keys, headDim]
+   * @param dOut gradient of the attention output, [heads, queries, headDim]
+   * @param lse saved log-sum-exp of the query rows, [heads * queries]
+   * @param delta rowsum(dOut * out), [heads * queries]; see {@link #delta}
+   * @param dq accumulator, [heads, queries, headDim]
+   * @param dk accumulator, [kvHeads, keys, headDim]
+   * @param dv accumulator, [kvHeads, keys, headDim]
+   */
+  public static boolean backward(INDArray q, INDArray k, INDArray v, INDArray dOut, INDArray lse, INDArray delta,
+      BlockMask mask, INDArray dq, INDArray dk, INDArray dv, double scale) {
+    if (mask.skipped()) {
+      return false;
+    }
+    int heads = (int) q.size(0);
+    int queries = (int) q.size(1);
+    int headDim = (int) q.size(2);
+    int kvHeads = (int) k.size(0);
+    int keys = (int) k.size(1);
+    int group = heads / kvHeads;
+    long rows = (long) group * queries;
+
+    INDArray qg = q.reshape(kvHeads, rows, headDim); // [kvHeads, g * queries, headDim]
+    INDArray dOutG = dOut.reshape(kvHeads, rows, headDim); // [kvHeads, g * queries, headDim]
+    INDArray dqG = dq.reshape(kvHeads, rows, headDim); // [kvHeads, g * queries, headDim]
+
+    INDArray p = scores(qg, k, mask, heads, queries, keys, scale); // [kvHeads, g * queries, keys]
+    INDArray p2 = p.reshape((long) heads * queries, keys); // [heads * queries, keys]
+    p2.subiColumnVector(lse);
+    Transforms.exp(p2, false);
+
+    Nd4j.exec(new Mmul(p, dOutG, dv, 1.0, 1.0, MMulTranspose.builder().transposeA(true).build()));
+    INDArray ds = Nd4j.matmul(dOutG, v, null, false, true, false); // dP, [kvHeads, g * queries, keys]
+    ds.reshape((long) heads * queries, keys).subiColumnVector(delta);
+    ds.muli(p); // dS = P (dP - D)
+    Nd4j.exec(new Mmul(ds, k, dqG, scale, 1.0, MMulTranspose.allFalse()));
+    Nd4j.exec(new Mmul(ds, qg, dk, scale, 1.0, MMulTranspose.builder().transposeA(true).build()));
+    return true;
+  }
+
+  /** D = rowsum(dOut * out), [heads * queries]; computed once per query block before backward. */
+  public static INDArray delta(INDArray out, INDArray dOut) {
+    long rows = out.size(0) * out.size(1);
+    return out.mul(dOut).reshape(rows, out.size(2)).sum(1); // [heads * queries]
+  }
+
+  /** S = Q K^T scale + bias, [kvHeads, g * queries, keys]. */
+  private static INDArray scores(INDArray qg, INDArray k, BlockMask mask, int heads, int queries, int keys, double scale) {
+    INDArray s = Nd4j.matmul(qg, k, null, false, true, false); // [kvHeads, g * queries, keys]
+    s.muli(scale);
+    if (mask.kind() == BlockMask.Kind.PARTIAL) {
+      s.reshape(heads, queries, keys).addi(mask.bias()); // bias [queries, keys] broadcast over heads
+    }
+    return s;
+  }
+}

@@ -1,0 +1,2 @@
+/** The LLaMA-style decoder and its maths: pure ND4J, no actors, no network. */
+package io.worldring.model;
