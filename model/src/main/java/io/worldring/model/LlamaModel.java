@@ -85,10 +85,19 @@ public final class LlamaModel {
     TokenBlock layout = TokenBlock.contiguous(0, tokens.length);
     RotaryEmbedding.Tables angles = rope.tables(layout.positions(), params.dataType());
     LocalAttention attention = new LocalAttention(layout, options.attentionBlock(), true);
-    return head.logits(forwardBlocks(embedding.forward(tokens), angles, attention, null));
+    INDArray x = forwardBlocks(embedding.forward(tokens), angles, attention, null);
+    INDArray logits = head.logits(x);
+    NativeMemory.release(x);
+    angles.release();
+    attention.release();
+    return logits;
   }
 
-  /** Runs every block; keeps each block's activations in {@code saved} when it is not null. */
+  /**
+   * Runs every block from the embedding output {@code x}. Keeps each block's activations in
+   * {@code saved} when it is not null (the caller then owns them, and {@code x}); otherwise frees
+   * everything but the returned output.
+   */
   private INDArray forwardBlocks(INDArray x, RotaryEmbedding.Tables angles, LocalAttention attention,
       List<TransformerBlock.Activations> saved) {
     for (TransformerBlock block : blocks) {
@@ -97,6 +106,9 @@ public final class LlamaModel {
       TransformerBlock.Activations a = block.afterAttention(before, out);
       if (saved != null) {
         saved.add(options.recompute() ? a.checkpointed() : a);
+      } else {
+        a.releaseExceptOutput();
+        NativeMemory.release(x);
       }
       x = a.output();
     }
@@ -108,31 +120,42 @@ public final class LlamaModel {
     RotaryEmbedding.Tables angles = rope.tables(seq.positions(), params.dataType());
     LocalAttention attention = new LocalAttention(seq.tokenBlock(), options.attentionBlock(), true);
     INDArray x = forwardBlocks(embedding.forward(seq.tokens()), angles, attention, null);
-    return head.loss(x, seq.targets(), seq.weights());
+    double loss = head.loss(x, seq.targets(), seq.weights());
+    NativeMemory.release(x);
+    angles.release();
+    attention.release();
+    return loss;
   }
 
   /**
    * Forward and backward of one sequence on this device. Adds parameter gradients into {@code grads}
-   * and returns the weighted loss sum (see {@link io.worldring.model.nn.CrossEntropy}).
+   * and returns the weighted loss sum (see {@link io.worldring.model.nn.CrossEntropy}). Every
+   * activation is freed as soon as backward has used it.
    */
   public double lossAndGradients(TrainingSequence seq, Parameters grads) {
     RotaryEmbedding.Tables angles = rope.tables(seq.positions(), params.dataType());
     LocalAttention attention = new LocalAttention(seq.tokenBlock(), options.attentionBlock(), true);
     List<TransformerBlock.Activations> saved = new ArrayList<>(blocks.size());
-    INDArray x = forwardBlocks(embedding.forward(seq.tokens()), angles, attention, saved); // [tokens, dim]
+    INDArray embedded = embedding.forward(seq.tokens()); // [tokens, dim]
+    INDArray x = forwardBlocks(embedded, angles, attention, saved); // [tokens, dim]
     OutputHead.Result result = head.lossAndBackward(x, seq.targets(), seq.weights(), grads);
     INDArray dx = result.dx(); // [tokens, dim]
     for (int l = blocks.size() - 1; l >= 0; l--) {
       TransformerBlock block = blocks.get(l);
       TransformerBlock.Activations a = saved.get(l);
       TransformerBlock.AfterAttentionGrad g = block.backwardAfterAttention(a, dx, angles, grads);
+      NativeMemory.release(dx);
       var qkv = g.parts().qkv();
       AttentionGradients dAttn = attention.backward(qkv.q(), qkv.k(), qkv.v(), a.attention().out(),
           a.attention().logSumExp(), g.dAttentionOut(), block.attention().scale());
       dx = block.backwardBeforeAttention(g, dAttn, angles, grads);
-      saved.set(l, null); // free this layer's activations as soon as possible
+      a.release(); // this block's activations and output (the next block's input, whose backward is done)
+      saved.set(l, null);
     }
     embedding.backward(seq.tokens(), dx, grads);
+    NativeMemory.release(dx, embedded);
+    angles.release();
+    attention.release();
     return result.loss();
   }
 }

@@ -16,7 +16,7 @@ class ModelGradientTest {
     SplitMix64 rng = new SplitMix64(22);
     for (String name : p.names()) {
       var t = p.get(name);
-      t.addi(Tensors.random(rng, DataType.DOUBLE, t.rank() == 1 ? 0.3 : 0.3, t.shape()));
+      t.addi(TestTensors.random(rng, DataType.DOUBLE, t.rank() == 1 ? 0.3 : 0.3, t.shape()));
     }
     LlamaModel model = new LlamaModel(config, p, new LlamaModel.ComputeOptions(attentionBlock, recompute, 5));
     // Two packed examples: positions restart, segments differ, some tokens carry no loss.

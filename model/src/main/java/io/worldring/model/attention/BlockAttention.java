@@ -1,6 +1,9 @@
 package io.worldring.model.attention;
 
+import io.worldring.model.NativeMemory;
+import io.worldring.model.Scratch;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,6 +31,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * same code runs in fp32 for training and fp64 for gradient checks.
  */
 public final class BlockAttention {
+  /** Each pair's scores and probabilities are temporaries: they live in a reused scratch workspace. */
+  private static final String WORKSPACE = "block-attention";
+
   private BlockAttention() {}
 
   /**
@@ -42,6 +48,13 @@ public final class BlockAttention {
     if (mask.skipped()) {
       return false;
     }
+    try (MemoryWorkspace ws = Scratch.open(WORKSPACE)) {
+      forwardPair(q, k, v, mask, carry, scale);
+    }
+    return true;
+  }
+
+  private static void forwardPair(INDArray q, INDArray k, INDArray v, BlockMask mask, OnlineSoftmaxCarry carry, double scale) {
     int heads = (int) q.size(0);
     int queries = (int) q.size(1);
     int headDim = (int) q.size(2);
@@ -65,7 +78,6 @@ public final class BlockAttention {
     INDArray og = carry.numerator().reshape(kvHeads, (long) group * queries, headDim); // [kvHeads, g * queries, headDim]
     Nd4j.exec(new Mmul(p, v, og, 1.0, 1.0, MMulTranspose.allFalse()));
     m.assign(mNew);
-    return true;
   }
 
   /**
@@ -87,6 +99,14 @@ public final class BlockAttention {
     if (mask.skipped()) {
       return false;
     }
+    try (MemoryWorkspace ws = Scratch.open(WORKSPACE)) {
+      backwardPair(q, k, v, dOut, lse, delta, mask, dq, dk, dv, scale);
+    }
+    return true;
+  }
+
+  private static void backwardPair(INDArray q, INDArray k, INDArray v, INDArray dOut, INDArray lse, INDArray delta,
+      BlockMask mask, INDArray dq, INDArray dk, INDArray dv, double scale) {
     int heads = (int) q.size(0);
     int queries = (int) q.size(1);
     int headDim = (int) q.size(2);
@@ -110,13 +130,15 @@ public final class BlockAttention {
     ds.muli(p); // dS = P (dP - D)
     Nd4j.exec(new Mmul(ds, k, dqG, scale, 1.0, MMulTranspose.allFalse()));
     Nd4j.exec(new Mmul(ds, qg, dk, scale, 1.0, MMulTranspose.builder().transposeA(true).build()));
-    return true;
   }
 
   /** D = rowsum(dOut * out), [heads * queries]; computed once per query block before backward. */
   public static INDArray delta(INDArray out, INDArray dOut) {
     long rows = out.size(0) * out.size(1);
-    return out.mul(dOut).reshape(rows, out.size(2)).sum(1); // [heads * queries]
+    INDArray product = out.mul(dOut); // [heads, queries, headDim]
+    INDArray delta = product.reshape(rows, out.size(2)).sum(1); // [heads * queries]
+    NativeMemory.release(product);
+    return delta;
   }
 
   /** S = Q K^T scale + bias, [kvHeads, g * queries, keys]. */

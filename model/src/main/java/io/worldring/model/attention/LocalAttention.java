@@ -1,5 +1,6 @@
 package io.worldring.model.attention;
 
+import io.worldring.model.NativeMemory;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -52,21 +53,27 @@ public final class LocalAttention {
     BlockMask[][] m = masks(q.dataType());
     int heads = (int) q.size(0);
     int headDim = (int) q.size(2);
+    List<INDArray> qBlocks = split(q);
     List<INDArray> kBlocks = split(k);
     List<INDArray> vBlocks = split(v);
-    List<INDArray> qBlocks = split(q);
     INDArray out = Nd4j.createUninitialized(q.dataType(), q.shape()); // [heads, tokens, headDim]
-    INDArray lse = Nd4j.createUninitialized(q.dataType(), heads, tokens.size()); // [heads, tokens]
+    INDArray lse = Nd4j.createUninitialized(q.dataType(), (long) heads * tokens.size()); // [heads * tokens]
+    INDArray lse2 = lse.reshape(heads, tokens.size()); // view [heads, tokens]
     for (int qb = 0; qb < ranges.size(); qb++) {
       int[] r = ranges.get(qb);
       OnlineSoftmaxCarry carry = OnlineSoftmaxCarry.start(heads, r[1] - r[0], headDim, q.dataType());
       for (int kb = 0; kb < ranges.size(); kb++) {
         BlockAttention.forward(qBlocks.get(qb), kBlocks.get(kb), vBlocks.get(kb), m[qb][kb], carry, scale);
       }
-      place(out, carry.output(), r);
-      lse.get(NDArrayIndex.all(), NDArrayIndex.interval(r[0], r[1])).assign(carry.logSumExp().reshape(heads, r[1] - r[0]));
+      INDArray blockOut = carry.output();
+      INDArray blockLse = carry.logSumExp();
+      place(out, blockOut, r);
+      lse2.get(NDArrayIndex.all(), NDArrayIndex.interval(r[0], r[1])).assign(blockLse.reshape(heads, r[1] - r[0]));
+      NativeMemory.release(blockOut, blockLse);
+      carry.release();
     }
-    return new AttentionOutput(out, lse.reshape((long) heads * tokens.size()));
+    releaseCopies(qBlocks, kBlocks, vBlocks);
+    return new AttentionOutput(out, lse);
   }
 
   /**
@@ -89,7 +96,7 @@ public final class LocalAttention {
       dkBlocks.add(Nd4j.zeros(k.dataType(), kb.shape()));
       dvBlocks.add(Nd4j.zeros(v.dataType(), kb.shape()));
     }
-    INDArray dq = Nd4j.createUninitialized(q.dataType(), q.shape()); // [heads, tokens, headDim]
+    INDArray dq = ranges.size() == 1 ? null : Nd4j.createUninitialized(q.dataType(), q.shape()); // [heads, tokens, headDim]
     for (int qb = 0; qb < ranges.size(); qb++) {
       int[] r = ranges.get(qb);
       INDArray qBlock = qBlocks.get(qb);
@@ -101,13 +108,33 @@ public final class LocalAttention {
         BlockAttention.backward(qBlock, kBlocks.get(kb), vBlocks.get(kb), dOutBlock, lseBlock, delta, m[qb][kb],
             dqBlock, dkBlocks.get(kb), dvBlocks.get(kb), scale);
       }
-      place(dq, dqBlock, r);
+      NativeMemory.release(lseBlock, delta);
+      if (dq == null) {
+        dq = dqBlock;
+      } else {
+        place(dq, dqBlock, r);
+        NativeMemory.release(dqBlock);
+      }
     }
+    releaseCopies(qBlocks, kBlocks, vBlocks, dOutBlocks, outBlocks);
     return new AttentionGradients(dq, join(dkBlocks), join(dvBlocks));
+  }
+
+  /** Frees the masks' biases. */
+  public void release() {
+    if (masks != null) {
+      for (BlockMask[] row : masks) {
+        for (BlockMask mask : row) {
+          NativeMemory.release(mask.bias());
+        }
+      }
+      masks = null;
+    }
   }
 
   private BlockMask[][] masks(DataType type) {
     if (masks == null || maskType != type) {
+      release();
       int n = ranges.size();
       masks = new BlockMask[n][n];
       for (int qb = 0; qb < n; qb++) {
@@ -134,8 +161,25 @@ public final class LocalAttention {
     return blocks;
   }
 
+  /** Frees the copies {@link #split} made (none when there is one block: those are the caller's). */
+  @SafeVarargs
+  private void releaseCopies(List<INDArray>... lists) {
+    if (ranges.size() == 1) {
+      return;
+    }
+    for (List<INDArray> list : lists) {
+      list.forEach(NativeMemory::release);
+    }
+  }
+
+  /** One tensor from the blocks; frees them unless there is only one. */
   private INDArray join(List<INDArray> blocks) {
-    return blocks.size() == 1 ? blocks.get(0) : Nd4j.concat(1, blocks.toArray(new INDArray[0]));
+    if (blocks.size() == 1) {
+      return blocks.get(0);
+    }
+    INDArray joined = Nd4j.concat(1, blocks.toArray(new INDArray[0]));
+    blocks.forEach(NativeMemory::release);
+    return joined;
   }
 
   private static void place(INDArray target, INDArray block, int[] r) {

@@ -1,5 +1,6 @@
 package io.worldring.model.attention;
 
+import io.worldring.model.NativeMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,16 +33,28 @@ public record OnlineSoftmaxCarry(INDArray max, INDArray denominator, INDArray nu
 
   /** o / l, [heads, queries, headDim]. A row that saw no key at all (l = 0) gives 0, never NaN. */
   public INDArray output() {
-    INDArray o2 = numerator.reshape(denominator.length(), numerator.size(2)); // [heads * queries, headDim]
-    return o2.divColumnVector(safeDenominator()).reshape(numerator.shape());
+    INDArray out = numerator.dup('c'); // [heads, queries, headDim]
+    INDArray safe = safeDenominator();
+    out.reshape(denominator.length(), numerator.size(2)).diviColumnVector(safe); // view [heads * queries, headDim]
+    NativeMemory.release(safe);
+    return out;
   }
 
   /** log-sum-exp m + log l per row, [heads * queries]: all that backward needs to recompute P. */
   public INDArray logSumExp() {
-    return Transforms.log(safeDenominator(), true).addi(max);
+    return Transforms.log(safeDenominator(), false).addi(max);
   }
 
+  public void release() {
+    NativeMemory.release(max, denominator, numerator);
+  }
+
+  /** l with zeros replaced by ones, as a new array. */
   private INDArray safeDenominator() {
-    return denominator.add(denominator.eq(0).castTo(denominator.dataType()));
+    INDArray zero = denominator.eq(0);
+    INDArray ones = zero.castTo(denominator.dataType());
+    INDArray safe = denominator.add(ones);
+    NativeMemory.release(zero, ones);
+    return safe;
   }
 }

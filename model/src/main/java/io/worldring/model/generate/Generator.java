@@ -2,6 +2,7 @@ package io.worldring.model.generate;
 
 import io.worldring.model.LlamaModel;
 import io.worldring.model.ModelConfig;
+import io.worldring.model.NativeMemory;
 import io.worldring.model.attention.AttentionOutput;
 import io.worldring.model.attention.BlockAttention;
 import io.worldring.model.attention.BlockMask;
@@ -86,12 +87,20 @@ public final class Generator {
       cache.append(before.qkv().k(), before.qkv().v());
       TokenBlock keys = TokenBlock.contiguous(0, cache.length());
       OnlineSoftmaxCarry carry = OnlineSoftmaxCarry.start(heads, n, model.config().headDim(), x.dataType());
-      BlockAttention.forward(before.qkv().q(), cache.keys(), cache.values(),
-          BlockMask.between(queries, keys, true, x.dataType()), carry, block.attention().scale());
-      x = block.afterAttention(before, new AttentionOutput(carry.output(), carry.logSumExp())).output();
+      INDArray cachedKeys = cache.keys();
+      INDArray cachedValues = cache.values();
+      BlockMask mask = BlockMask.between(queries, keys, true, x.dataType());
+      BlockAttention.forward(before.qkv().q(), cachedKeys, cachedValues, mask, carry, block.attention().scale());
+      TransformerBlock.Activations a = block.afterAttention(before, new AttentionOutput(carry.output(), carry.logSumExp()));
+      a.releaseExceptOutput();
+      carry.release();
+      NativeMemory.release(cachedKeys, cachedValues, mask.bias(), x);
+      x = a.output();
     }
     position += n;
     INDArray lastRow = x.get(NDArrayIndex.interval(n - 1, n), NDArrayIndex.all()).dup('c'); // [1, dim]
-    return model.head().logits(lastRow).reshape(model.config().vocabSize());
+    INDArray logits = model.head().logits(lastRow); // [1, vocab]
+    NativeMemory.release(x, lastRow, angles.cos(), angles.sin());
+    return logits.reshape(model.config().vocabSize());
   }
 }

@@ -1,6 +1,7 @@
 package io.worldring.model.nn;
 
 import io.worldring.model.ModelConfig;
+import io.worldring.model.NativeMemory;
 import io.worldring.model.ParameterNames;
 import io.worldring.model.Parameters;
 import io.worldring.model.attention.AttentionGradients;
@@ -33,7 +34,11 @@ public final class Attention {
    * @param k [kvHeads, tokens, headDim]
    * @param v [kvHeads, tokens, headDim]
    */
-  public record Qkv(INDArray q, INDArray k, INDArray v) {}
+  public record Qkv(INDArray q, INDArray k, INDArray v) {
+    public void release() {
+      NativeMemory.release(q, k, v);
+    }
+  }
 
   public Attention(ModelConfig c, Parameters p, int layer, RotaryEmbedding rope) {
     this.wqName = ParameterNames.qProj(layer);
@@ -57,9 +62,9 @@ public final class Attention {
 
   /** @param xn normalised input, [tokens, dim] */
   public Qkv project(INDArray xn, RotaryEmbedding.Tables angles) {
-    INDArray q = rope.rotate(Heads.split(Linear.forward(xn, wq), heads), angles); // [heads, tokens, headDim]
-    INDArray k = rope.rotate(Heads.split(Linear.forward(xn, wk), kvHeads), angles); // [kvHeads, tokens, headDim]
-    INDArray v = Heads.split(Linear.forward(xn, wv), kvHeads); // [kvHeads, tokens, headDim]
+    INDArray q = rotated(project(xn, wq, heads), angles); // [heads, tokens, headDim]
+    INDArray k = rotated(project(xn, wk, kvHeads), angles); // [kvHeads, tokens, headDim]
+    INDArray v = project(xn, wv, kvHeads); // [kvHeads, tokens, headDim]
     return new Qkv(q, k, v);
   }
 
@@ -70,16 +75,48 @@ public final class Attention {
 
   /** Returns the gradient of the attention output, [heads, tokens, headDim]; adds dWo. */
   public INDArray backwardOutput(INDArray merged, INDArray dy, Parameters grads) {
-    return Heads.split(Linear.backward(merged, wo, dy, grads.get(woName)), heads);
+    INDArray dMerged = Linear.backward(merged, wo, dy, grads.get(woName)); // [tokens, heads * headDim]
+    INDArray dOut = Heads.split(dMerged, heads);
+    NativeMemory.release(dMerged);
+    return dOut;
   }
 
   /** Returns the gradient of the normalised input, [tokens, dim]; adds dWq, dWk, dWv. */
   public INDArray backwardProject(INDArray xn, AttentionGradients g, RotaryEmbedding.Tables angles, Parameters grads) {
-    INDArray dq = Heads.merge(rope.rotateBack(g.dq(), angles)); // [tokens, heads * headDim]
-    INDArray dk = Heads.merge(rope.rotateBack(g.dk(), angles)); // [tokens, kvHeads * headDim]
-    INDArray dv = Heads.merge(g.dv()); // [tokens, kvHeads * headDim]
-    INDArray dx = Linear.backward(xn, wq, dq, grads.get(wqName));
-    dx.addi(Linear.backward(xn, wk, dk, grads.get(wkName)));
-    return dx.addi(Linear.backward(xn, wv, dv, grads.get(wvName)));
+    INDArray dx = backwardProject(xn, unrotated(g.dq(), angles), wq, wqName, grads);
+    INDArray dxK = backwardProject(xn, unrotated(g.dk(), angles), wk, wkName, grads);
+    INDArray dxV = backwardProject(xn, Heads.merge(g.dv()), wv, wvName, grads);
+    dx.addi(dxK).addi(dxV);
+    NativeMemory.release(dxK, dxV);
+    return dx;
+  }
+
+  /** x W^T split into heads, [nHeads, tokens, headDim]. */
+  private static INDArray project(INDArray xn, INDArray w, int nHeads) {
+    INDArray y = Linear.forward(xn, w); // [tokens, nHeads * headDim]
+    INDArray out = Heads.split(y, nHeads);
+    NativeMemory.release(y);
+    return out;
+  }
+
+  private INDArray rotated(INDArray x, RotaryEmbedding.Tables angles) {
+    INDArray out = rope.rotate(x, angles);
+    NativeMemory.release(x);
+    return out;
+  }
+
+  /** The rotation undone and heads merged: [tokens, nHeads * headDim]. */
+  private INDArray unrotated(INDArray d, RotaryEmbedding.Tables angles) {
+    INDArray back = rope.rotateBack(d, angles); // [nHeads, tokens, headDim]
+    INDArray merged = Heads.merge(back);
+    NativeMemory.release(back);
+    return merged;
+  }
+
+  /** dx of one projection; frees the merged gradient it was given. */
+  private static INDArray backwardProject(INDArray xn, INDArray dMerged, INDArray w, String name, Parameters grads) {
+    INDArray dx = Linear.backward(xn, w, dMerged, grads.get(name));
+    NativeMemory.release(dMerged);
+    return dx;
   }
 }

@@ -1,5 +1,7 @@
 package io.worldring.model.nn;
 
+import io.worldring.model.NativeMemory;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -15,7 +17,7 @@ public final class CrossEntropy {
 
   /**
    * @param loss the weighted sum over tokens
-   * @param dLogits [tokens, vocab]
+   * @param dLogits [tokens, vocab], the logits array itself, overwritten
    */
   public record Result(double loss, INDArray dLogits) {}
 
@@ -32,23 +34,26 @@ public final class CrossEntropy {
     }
     INDArray max = logits.max(1); // [tokens]
     logits.subiColumnVector(max);
-    INDArray targetLogit = Nd4j.createUninitialized(logits.dataType(), tokens); // [tokens], shifted z[y]
+    double[] targetLogit = new double[tokens]; // shifted z[y]
     for (int t = 0; t < tokens; t++) {
       if (targets[t] < 0 || targets[t] >= vocab) {
         throw new IllegalArgumentException("target " + targets[t] + " at token " + t + " is outside the vocabulary of " + vocab);
       }
-      targetLogit.putScalar(t, logits.getDouble(t, targets[t]));
+      targetLogit[t] = logits.getDouble(t, targets[t]);
     }
     Transforms.exp(logits, false);
     INDArray sum = logits.sum(1); // [tokens]
     logits.diviColumnVector(sum); // softmax
-    INDArray nll = Transforms.log(sum, true).subi(targetLogit); // [tokens]
-    INDArray w = Nd4j.create(weights, new long[] {tokens}, org.nd4j.linalg.api.buffer.DataType.FLOAT).castTo(logits.dataType());
-    double loss = nll.muli(w).sumNumber().doubleValue();
+    double[] logSum = Transforms.log(sum, false).castTo(DataType.DOUBLE).toDoubleVector();
+    double loss = 0;
     for (int t = 0; t < tokens; t++) {
+      loss += weights[t] * (logSum[t] - targetLogit[t]);
       logits.putScalar(t, targets[t], logits.getDouble(t, targets[t]) - 1.0);
     }
-    logits.muliColumnVector(w);
+    INDArray w = Nd4j.create(weights, new long[] {tokens}, DataType.FLOAT); // [tokens]
+    INDArray wTyped = w.castTo(logits.dataType());
+    logits.muliColumnVector(wTyped);
+    NativeMemory.release(max, sum, w, wTyped);
     return new Result(loss, logits);
   }
 }

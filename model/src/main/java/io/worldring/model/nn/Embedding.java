@@ -1,5 +1,6 @@
 package io.worldring.model.nn;
 
+import io.worldring.model.NativeMemory;
 import io.worldring.model.ParameterNames;
 import io.worldring.model.Parameters;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,5 +34,6 @@ public final class Embedding {
     ScatterAdd op = new ScatterAdd(table, indices, dx);
     op.addOutputArgument(table); // in place: the op otherwise writes a fresh [vocab, dim] copy
     Nd4j.exec(op);
+    NativeMemory.release(indices);
   }
 }

@@ -1,6 +1,7 @@
 package io.worldring.model.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Moves between the token-major layout of projections and the head-major layout of attention. */
 public final class Heads {
@@ -18,6 +19,8 @@ public final class Heads {
     long heads = x.size(0);
     long tokens = x.size(1);
     long headDim = x.size(2);
-    return x.permute(1, 0, 2).dup('c').reshape(tokens, heads * headDim); // [tokens, heads * headDim]
+    INDArray out = Nd4j.createUninitialized(x.dataType(), tokens, heads * headDim); // [tokens, heads * headDim]
+    out.reshape(tokens, heads, headDim).assign(x.permute(1, 0, 2)); // view [tokens, heads, headDim]
+    return out;
   }
 }

@@ -1,6 +1,7 @@
 package io.worldring.model.nn;
 
 import io.worldring.model.ModelConfig;
+import io.worldring.model.NativeMemory;
 import io.worldring.model.ParameterNames;
 import io.worldring.model.Parameters;
 import java.util.Arrays;
@@ -30,7 +31,15 @@ public final class OutputHead {
 
   /** @param x [tokens, dim]; returns [tokens, vocab] */
   public INDArray logits(INDArray x) {
-    return Linear.forward(finalNorm.forward(x), weight);
+    INDArray h = finalNorm.forward(x); // [tokens, dim]
+    INDArray logits = Linear.forward(h, weight);
+    NativeMemory.release(h);
+    return logits;
+  }
+
+  /** Rows [start, end) as a contiguous array: {@code h} itself when that is all of it. */
+  private static INDArray rows(INDArray h, int start, int end) {
+    return start == 0 && end == h.size(0) ? h : h.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c');
   }
 
   /** The weighted loss sum without gradients (evaluation). */
@@ -40,10 +49,12 @@ public final class OutputHead {
     double loss = 0;
     for (int start = 0; start < tokens; start += chunkRows) {
       int end = Math.min(tokens, start + chunkRows);
-      INDArray hc = tokens <= chunkRows ? h : h.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c'); // [rows, dim]
-      loss += CrossEntropy.weighted(Linear.forward(hc, weight),
-          Arrays.copyOfRange(targets, start, end), Arrays.copyOfRange(weights, start, end)).loss();
+      INDArray hc = rows(h, start, end); // [rows, dim]
+      INDArray logits = Linear.forward(hc, weight); // [rows, vocab]
+      loss += CrossEntropy.weighted(logits, Arrays.copyOfRange(targets, start, end), Arrays.copyOfRange(weights, start, end)).loss();
+      NativeMemory.release(logits, hc == h ? null : hc);
     }
+    NativeMemory.release(h);
     return loss;
   }
 
@@ -61,13 +72,17 @@ public final class OutputHead {
     double loss = 0;
     for (int start = 0; start < tokens; start += chunkRows) {
       int end = Math.min(tokens, start + chunkRows);
-      INDArray hc = tokens <= chunkRows ? h : h.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).dup('c'); // [rows, dim]
+      INDArray hc = rows(h, start, end); // [rows, dim]
       CrossEntropy.Result ce = CrossEntropy.weighted(Linear.forward(hc, weight),
           Arrays.copyOfRange(targets, start, end), Arrays.copyOfRange(weights, start, end));
       loss += ce.loss();
       INDArray dhc = Linear.backward(hc, weight, ce.dLogits(), dw); // [rows, dim]
       dh.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(dhc);
+      NativeMemory.release(ce.dLogits(), dhc, hc == h ? null : hc);
     }
-    return new Result(loss, finalNorm.backward(norm, dh, grads));
+    INDArray dx = finalNorm.backward(norm, dh, grads);
+    norm.release();
+    NativeMemory.release(h, dh);
+    return new Result(loss, dx);
   }
 }

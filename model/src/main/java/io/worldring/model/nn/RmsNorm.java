@@ -1,5 +1,7 @@
 package io.worldring.model.nn;
 
+import io.worldring.model.NativeMemory;
+import io.worldring.model.Parameters;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -12,8 +14,17 @@ public final class RmsNorm {
   private final String weightName;
   private final double eps;
 
-  /** What backward needs: the normalised input and the inverse rms. */
-  public record Saved(INDArray normalized, INDArray invRms) {} // [tokens, dim], [tokens]
+  /**
+   * What backward needs; owns both arrays.
+   *
+   * @param normalized xhat = x / rms, [tokens, dim]
+   * @param invRms 1 / rms, [tokens]
+   */
+  public record Saved(INDArray normalized, INDArray invRms) {
+    public void release() {
+      NativeMemory.release(normalized, invRms);
+    }
+  }
 
   public RmsNorm(INDArray weight, String weightName, double eps) {
     this.weight = weight;
@@ -21,14 +32,11 @@ public final class RmsNorm {
     this.eps = eps;
   }
 
-  public String weightName() {
-    return weightName;
-  }
-
-  /** @param x [tokens, dim]; returns the saved state, whose output is {@link #output(Saved)}. */
+  /** @param x [tokens, dim] */
   public Saved normalize(INDArray x) {
-    INDArray meanSquare = x.mul(x).mean(1); // [tokens]
-    INDArray invRms = Transforms.pow(meanSquare.addi(eps), -0.5, false); // [tokens]
+    INDArray square = x.mul(x); // [tokens, dim]
+    INDArray invRms = Transforms.pow(square.mean(1).addi(eps), -0.5, false); // [tokens]
+    NativeMemory.release(square);
     return new Saved(x.mulColumnVector(invRms), invRms);
   }
 
@@ -38,14 +46,23 @@ public final class RmsNorm {
   }
 
   public INDArray forward(INDArray x) {
-    return output(normalize(x));
+    Saved s = normalize(x);
+    INDArray y = output(s);
+    s.release();
+    return y;
   }
 
   /** Returns dx and adds dw into {@code grads}. */
-  public INDArray backward(Saved s, INDArray dy, io.worldring.model.Parameters grads) {
-    grads.get(weightName).addi(dy.mul(s.normalized()).sum(0));
-    INDArray g = dy.mulRowVector(weight); // [tokens, dim]
-    INDArray meanGx = g.mul(s.normalized()).mean(1); // [tokens]
-    return g.subi(s.normalized().mulColumnVector(meanGx)).muliColumnVector(s.invRms());
+  public INDArray backward(Saved s, INDArray dy, Parameters grads) {
+    INDArray dyXhat = dy.mul(s.normalized()); // [tokens, dim]
+    INDArray dw = dyXhat.sum(0); // [dim]
+    grads.get(weightName).addi(dw);
+    INDArray g = dy.mulRowVector(weight); // [tokens, dim], becomes dx in place
+    INDArray gXhat = g.mul(s.normalized()); // [tokens, dim]
+    INDArray meanGx = gXhat.mean(1); // [tokens]
+    INDArray correction = s.normalized().mulColumnVector(meanGx); // [tokens, dim]
+    g.subi(correction).muliColumnVector(s.invRms());
+    NativeMemory.release(dyXhat, dw, gXhat, meanGx, correction);
+    return g;
   }
 }

@@ -1,5 +1,6 @@
 package io.worldring.model.nn;
 
+import io.worldring.model.NativeMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,7 +20,11 @@ public final class RotaryEmbedding {
    * @param cos [tokens * headDim/2], token-major
    * @param sin [tokens * headDim/2], token-major
    */
-  public record Tables(INDArray cos, INDArray sin, int tokens) {}
+  public record Tables(INDArray cos, INDArray sin, int tokens) {
+    public void release() {
+      NativeMemory.release(cos, sin);
+    }
+  }
 
   public RotaryEmbedding(int headDim, double theta) {
     this.headDim = headDim;
@@ -49,27 +54,29 @@ public final class RotaryEmbedding {
 
   /** @param x [heads, tokens, headDim] contiguous; returns the rotated copy. */
   public INDArray rotate(INDArray x, Tables t) {
-    return rotate(x, t, 1.0);
+    return rotate(x, t, false);
   }
 
   /** The transpose of {@link #rotate}: the gradient of the un-rotated input. */
   public INDArray rotateBack(INDArray dy, Tables t) {
-    return rotate(dy, t, -1.0);
+    return rotate(dy, t, true);
   }
 
-  private INDArray rotate(INDArray x, Tables t, double direction) {
+  private INDArray rotate(INDArray x, Tables t, boolean inverse) {
     long heads = x.size(0);
     long pairs = (long) t.tokens() * (headDim / 2);
     INDArray pairsView = x.reshape(heads, pairs, 2); // [heads, tokens * headDim/2, 2]
     INDArray even = pairsView.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).dup('c'); // [heads, pairs]
     INDArray odd = pairsView.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1)).dup('c'); // [heads, pairs]
-    INDArray sin = direction > 0 ? t.sin() : t.sin().neg();
-    INDArray outEven = even.mulRowVector(t.cos()).subi(odd.mulRowVector(sin));
-    INDArray outOdd = even.muliRowVector(sin).addi(odd.muliRowVector(t.cos()));
+    INDArray sin = inverse ? t.sin().neg() : t.sin(); // [pairs]
+    INDArray oddSin = odd.mulRowVector(sin); // [heads, pairs]
+    INDArray outEven = even.mulRowVector(t.cos()).subi(oddSin); // x0 cos - x1 sin
+    INDArray outOdd = even.muliRowVector(sin).addi(odd.muliRowVector(t.cos())); // x0 sin + x1 cos
     INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape()); // [heads, tokens, headDim]
     INDArray outPairs = out.reshape(heads, pairs, 2); // [heads, tokens * headDim/2, 2]
     outPairs.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).assign(outEven);
     outPairs.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1)).assign(outOdd);
+    NativeMemory.release(even, odd, oddSin, outEven, inverse ? sin : null);
     return out;
   }
 }

@@ -1,6 +1,7 @@
 package io.worldring.model.nn;
 
 import io.worldring.model.ModelConfig;
+import io.worldring.model.NativeMemory;
 import io.worldring.model.ParameterNames;
 import io.worldring.model.Parameters;
 import io.worldring.model.attention.AttentionGradients;
@@ -19,6 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>With activation checkpointing ({@code recompute}), only the block input and the attention output
  * and statistics are kept; norms, projections and the MLP are recomputed in backward. Attention itself
  * is never recomputed: on a ring that would mean another round of communication.
+ *
+ * <p>Ownership: each record says which arrays it owns; {@code release()} frees them (see
+ * {@link NativeMemory}). The block input {@code x} belongs to whoever produced it.
  */
 public final class TransformerBlock {
   private final RmsNorm attentionNorm;
@@ -26,18 +30,35 @@ public final class TransformerBlock {
   private final RmsNorm mlpNorm;
   private final SwiGluMlp mlp;
 
-  /** Forward state between the two phases. */
-  public record BeforeAttention(INDArray x, RmsNorm.Saved norm, INDArray normalized, Attention.Qkv qkv) {}
+  /** Forward state between the two phases; owns all but {@code x}. */
+  public record BeforeAttention(INDArray x, RmsNorm.Saved norm, INDArray normalized, Attention.Qkv qkv) {} // x, normalized [tokens, dim]
 
-  /** Everything backward may need; the recomputable parts are null when checkpointing. */
+  /** Everything backward may need; owns all but {@code x}. The recomputable parts are null when checkpointing. */
   public record Activations(
       INDArray x, // block input, [tokens, dim]
       AttentionOutput attention, // out [heads, tokens, headDim], lse [heads * tokens]
       INDArray output, // block output, [tokens, dim]
       Recomputable parts) {
-    /** An activation-checkpointed copy: only what cannot be recomputed cheaply. */
+
+    /** An activation-checkpointed copy: only what cannot be recomputed cheaply; the rest is freed. */
     public Activations checkpointed() {
+      if (parts != null) {
+        parts.release();
+      }
       return new Activations(x, attention, output, null);
+    }
+
+    /** Frees everything but the block output (which the next block reads). */
+    public void releaseExceptOutput() {
+      NativeMemory.release(attention.out(), attention.logSumExp());
+      if (parts != null) {
+        parts.release();
+      }
+    }
+
+    public void release() {
+      releaseExceptOutput();
+      NativeMemory.release(output);
     }
   }
 
@@ -48,10 +69,25 @@ public final class TransformerBlock {
       Attention.Qkv qkv,
       INDArray merged, // attention output, [tokens, heads * headDim]
       RmsNorm.Saved mlpNorm,
-      SwiGluMlp.Saved mlp) {}
+      SwiGluMlp.Saved mlp) { // mlp.x() is the normalised x1, owned here
 
-  /** Backward state between the two phases. */
-  public record AfterAttentionGrad(Recomputable parts, INDArray dResidual, INDArray dAttentionOut) {} // [tokens, dim], [heads, tokens, headDim]
+    public void release() {
+      attentionNorm.release();
+      qkv.release();
+      mlpNorm.release();
+      mlp.release();
+      NativeMemory.release(normalized, merged, mlp.x());
+    }
+  }
+
+  /**
+   * Backward state between the two phases.
+   *
+   * @param parts the activations used (recomputed ones are owned here, see {@code recomputed})
+   * @param dResidual dx1, [tokens, dim]; becomes dx
+   * @param dAttentionOut [heads, tokens, headDim]
+   */
+  public record AfterAttentionGrad(Recomputable parts, boolean recomputed, INDArray dResidual, INDArray dAttentionOut) {}
 
   public TransformerBlock(ModelConfig c, Parameters p, int layer, RotaryEmbedding rope) {
     this.attentionNorm = new RmsNorm(p.get(ParameterNames.inputNorm(layer)), ParameterNames.inputNorm(layer), c.normEps());
@@ -71,12 +107,42 @@ public final class TransformerBlock {
     return new BeforeAttention(x, norm, normalized, attention.project(normalized, angles));
   }
 
+  /** Finishes the block; takes ownership of {@code before} and {@code attn}. */
   public Activations afterAttention(BeforeAttention before, AttentionOutput attn) {
     INDArray merged = Heads.merge(attn.out()); // [tokens, heads * headDim]
-    INDArray x1 = before.x().add(attention.output(merged)); // [tokens, dim]
+    INDArray x1 = residual(before.x(), attention.output(merged)); // [tokens, dim]
     Recomputable parts = mlpInputs(before, merged, x1);
-    INDArray y = x1.addi(mlp.output(parts.mlp())); // x1 is not needed again: the residual adds in place
+    INDArray mlpOut = mlp.output(parts.mlp()); // [tokens, dim]
+    INDArray y = x1.addi(mlpOut); // x1 is not needed again: the residual adds in place
+    NativeMemory.release(mlpOut);
     return new Activations(before.x(), attn, y, parts);
+  }
+
+  /** @param dy gradient of the block output, [tokens, dim]; not freed here */
+  public AfterAttentionGrad backwardAfterAttention(Activations a, INDArray dy, RotaryEmbedding.Tables angles, Parameters grads) {
+    boolean recomputed = a.parts() == null;
+    Recomputable r = recomputed ? recompute(a, angles) : a.parts();
+    INDArray dNormalized2 = mlp.backward(r.mlp(), dy, grads);
+    INDArray dFromMlp = mlpNorm.backward(r.mlpNorm(), dNormalized2, grads);
+    INDArray dResidual = dy.add(dFromMlp); // dx1, [tokens, dim]
+    NativeMemory.release(dNormalized2, dFromMlp);
+    INDArray dOut = attention.backwardOutput(r.merged(), dResidual, grads); // [heads, tokens, headDim]
+    return new AfterAttentionGrad(r, recomputed, dResidual, dOut);
+  }
+
+  /**
+   * Returns the gradient of the block input, [tokens, dim]. Frees what {@code g} owns and the
+   * attention gradients.
+   */
+  public INDArray backwardBeforeAttention(AfterAttentionGrad g, AttentionGradients dAttention, RotaryEmbedding.Tables angles, Parameters grads) {
+    INDArray dNormalized = attention.backwardProject(g.parts().normalized(), dAttention, angles, grads);
+    INDArray dFromNorm = attentionNorm.backward(g.parts().attentionNorm(), dNormalized, grads);
+    INDArray dx = g.dResidual().addi(dFromNorm);
+    NativeMemory.release(dNormalized, dFromNorm, g.dAttentionOut(), dAttention.dq(), dAttention.dk(), dAttention.dv());
+    if (g.recomputed()) {
+      g.parts().release();
+    }
+    return dx;
   }
 
   private Recomputable mlpInputs(BeforeAttention before, INDArray merged, INDArray x1) {
@@ -85,24 +151,17 @@ public final class TransformerBlock {
     return new Recomputable(before.norm(), before.normalized(), before.qkv(), merged, norm2, hidden);
   }
 
-  /** @param dy gradient of the block output, [tokens, dim] */
-  public AfterAttentionGrad backwardAfterAttention(Activations a, INDArray dy, RotaryEmbedding.Tables angles, Parameters grads) {
-    Recomputable r = a.parts() != null ? a.parts() : recompute(a, angles);
-    INDArray dNormalized2 = mlp.backward(r.mlp(), dy, grads);
-    INDArray dResidual = dy.add(mlpNorm.backward(r.mlpNorm(), dNormalized2, grads)); // dx1, [tokens, dim]
-    INDArray dOut = attention.backwardOutput(r.merged(), dResidual, grads); // [heads, tokens, headDim]
-    return new AfterAttentionGrad(r, dResidual, dOut);
-  }
-
-  /** Returns the gradient of the block input, [tokens, dim]. */
-  public INDArray backwardBeforeAttention(AfterAttentionGrad g, AttentionGradients dAttention, RotaryEmbedding.Tables angles, Parameters grads) {
-    INDArray dNormalized = attention.backwardProject(g.parts().normalized(), dAttention, angles, grads);
-    return g.dResidual().addi(attentionNorm.backward(g.parts().attentionNorm(), dNormalized, grads));
-  }
-
   private Recomputable recompute(Activations a, RotaryEmbedding.Tables angles) {
     BeforeAttention before = beforeAttention(a.x(), angles);
     INDArray merged = Heads.merge(a.attention().out()); // [tokens, heads * headDim]
-    return mlpInputs(before, merged, a.x().add(attention.output(merged)));
+    INDArray x1 = residual(a.x(), attention.output(merged));
+    Recomputable r = mlpInputs(before, merged, x1);
+    NativeMemory.release(x1);
+    return r;
+  }
+
+  /** x + delta, computed in delta's memory. */
+  private static INDArray residual(INDArray x, INDArray delta) {
+    return delta.addi(x);
   }
 }

@@ -1,5 +1,6 @@
 package io.worldring.model.train;
 
+import io.worldring.model.NativeMemory;
 import io.worldring.model.Parameters;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,14 +60,17 @@ public final class AdamW {
       INDArray g = grads.get(e.getKey());
       INDArray m = firstMoment.get(e.getKey());
       INDArray v = secondMoment.get(e.getKey());
-      m.muli(b1).addi(g.mul(1 - b1));
-      v.muli(b2).addi(g.mul(g).muli(1 - b2));
+      INDArray scaledGrad = g.mul(1 - b1);
+      m.muli(b1).addi(scaledGrad);
+      INDArray squaredGrad = g.mul(g).muli(1 - b2);
+      v.muli(b2).addi(squaredGrad);
       INDArray denominator = Transforms.sqrt(v.div(bias2), false).addi(config.eps());
       INDArray update = m.div(bias1).divi(denominator);
       if (config.weightDecay() > 0 && p.rank() == 2) {
         p.muli(1 - learningRate * config.weightDecay());
       }
       p.subi(update.muli(learningRate));
+      NativeMemory.release(scaledGrad, squaredGrad, denominator, update);
     }
   }
 }

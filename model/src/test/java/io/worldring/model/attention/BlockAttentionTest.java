@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.worldring.model.SplitMix64;
-import io.worldring.model.Tensors;
+import io.worldring.model.TestTensors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,10 +37,10 @@ class BlockAttentionTest {
   @MethodSource("cases")
   void blockwiseEqualsNaive(int heads, int kvHeads, int tokens, int headDim, int block, boolean segmented, DataType type) {
     SplitMix64 rng = new SplitMix64(heads * 1000L + tokens * 10L + block);
-    INDArray q = Tensors.random(rng, type, 1.0, heads, tokens, headDim);
-    INDArray k = Tensors.random(rng, type, 1.0, kvHeads, tokens, headDim);
-    INDArray v = Tensors.random(rng, type, 1.0, kvHeads, tokens, headDim);
-    INDArray dOut = Tensors.random(rng, type, 1.0, heads, tokens, headDim);
+    INDArray q = TestTensors.random(rng, type, 1.0, heads, tokens, headDim);
+    INDArray k = TestTensors.random(rng, type, 1.0, kvHeads, tokens, headDim);
+    INDArray v = TestTensors.random(rng, type, 1.0, kvHeads, tokens, headDim);
+    INDArray dOut = TestTensors.random(rng, type, 1.0, heads, tokens, headDim);
     int[] pos = new int[tokens];
     int[] seg = segmented ? new int[tokens] : null;
     int segment = 0;
@@ -60,19 +60,19 @@ class BlockAttentionTest {
 
     LocalAttention attention = new LocalAttention(new TokenBlock(pos, seg), block, true);
     AttentionOutput out = attention.forward(q, k, v, scale);
-    double[][][] qa = Tensors.toArray3(q);
-    double[][][] ka = Tensors.toArray3(k);
-    double[][][] va = Tensors.toArray3(v);
+    double[][][] qa = TestTensors.toArray3(q);
+    double[][][] ka = TestTensors.toArray3(k);
+    double[][][] va = TestTensors.toArray3(v);
     double[] worst = new double[1];
-    String msg = Tensors.maxDiff(NaiveAttention.forward(qa, ka, va, pos, seg, scale), out.out(), worst);
+    String msg = TestTensors.maxDiff(NaiveAttention.forward(qa, ka, va, pos, seg, scale), out.out(), worst);
     assertTrue(worst[0] <= tol, "forward: " + msg);
 
     AttentionGradients g = attention.backward(q, k, v, out.out(), out.logSumExp(), dOut, scale);
-    double[][][][] ref = NaiveAttention.backward(qa, ka, va, Tensors.toArray3(dOut), pos, seg, scale);
+    double[][][][] ref = NaiveAttention.backward(qa, ka, va, TestTensors.toArray3(dOut), pos, seg, scale);
     String[] names = {"dq", "dk", "dv"};
     INDArray[] got = {g.dq(), g.dk(), g.dv()};
     for (int i = 0; i < 3; i++) {
-      msg = Tensors.maxDiff(ref[i], got[i], worst);
+      msg = TestTensors.maxDiff(ref[i], got[i], worst);
       assertTrue(worst[0] <= tol, names[i] + ": " + msg);
     }
   }

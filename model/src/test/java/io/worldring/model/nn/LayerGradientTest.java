@@ -8,7 +8,7 @@ import io.worldring.model.ParameterLayout;
 import io.worldring.model.ParameterNames;
 import io.worldring.model.Parameters;
 import io.worldring.model.SplitMix64;
-import io.worldring.model.Tensors;
+import io.worldring.model.TestTensors;
 import io.worldring.model.attention.AttentionGradients;
 import io.worldring.model.attention.AttentionOutput;
 import io.worldring.model.attention.LocalAttention;
@@ -35,7 +35,7 @@ class LayerGradientTest {
     // Non-trivial norm weights and larger matrices, so every term of the backward matters.
     for (String name : p.names()) {
       INDArray t = p.get(name);
-      t.assign(Tensors.random(rng, F64, t.rank() == 1 ? 0.3 : 0.4, t.shape()).addi(t.rank() == 1 ? 1.0 : 0.0));
+      t.assign(TestTensors.random(rng, F64, t.rank() == 1 ? 0.3 : 0.4, t.shape()).addi(t.rank() == 1 ? 1.0 : 0.0));
     }
     return p;
   }
@@ -43,9 +43,9 @@ class LayerGradientTest {
   @Test
   void rmsNorm() {
     SplitMix64 rng = new SplitMix64(1);
-    INDArray x = Tensors.random(rng, F64, 1.0, 5, 8);
-    INDArray w = Tensors.random(rng, F64, 0.5, 8).addi(1);
-    INDArray r = Tensors.random(rng, F64, 1.0, 5, 8);
+    INDArray x = TestTensors.random(rng, F64, 1.0, 5, 8);
+    INDArray w = TestTensors.random(rng, F64, 0.5, 8).addi(1);
+    INDArray r = TestTensors.random(rng, F64, 1.0, 5, 8);
     Parameters grads = new Parameters().put("w", Nd4j.zeros(F64, 8));
     RmsNorm norm = new RmsNorm(w, "w", 1e-5);
     INDArray dx = norm.backward(norm.normalize(x), r, grads);
@@ -58,8 +58,8 @@ class LayerGradientTest {
     SplitMix64 rng = new SplitMix64(3);
     RotaryEmbedding rope = new RotaryEmbedding(8, 500);
     RotaryEmbedding.Tables t = rope.tables(new int[] {0, 3, 4, 9, 100}, F64);
-    INDArray x = Tensors.random(rng, F64, 1.0, 3, 5, 8);
-    INDArray r = Tensors.random(rng, F64, 1.0, 3, 5, 8);
+    INDArray x = TestTensors.random(rng, F64, 1.0, 3, 5, 8);
+    INDArray r = TestTensors.random(rng, F64, 1.0, 3, 5, 8);
     INDArray dx = rope.rotateBack(r, t);
     new GradientChecker().add("x", x, dx).check("RoPE", () -> dot(rope.rotate(x, t), r), 120, 4);
   }
@@ -82,8 +82,8 @@ class LayerGradientTest {
     Parameters grads = p.zerosLike();
     SwiGluMlp mlp = new SwiGluMlp(p, ParameterNames.gateProj(0), ParameterNames.upProj(0), ParameterNames.downProj(0));
     SplitMix64 rng = new SplitMix64(6);
-    INDArray x = Tensors.random(rng, F64, 1.0, 6, 16);
-    INDArray r = Tensors.random(rng, F64, 1.0, 6, 16);
+    INDArray x = TestTensors.random(rng, F64, 1.0, 6, 16);
+    INDArray r = TestTensors.random(rng, F64, 1.0, 6, 16);
     INDArray dx = mlp.backward(mlp.hidden(x), r, grads);
     new GradientChecker().add("x", x, dx)
         .add("gate", p.get(ParameterNames.gateProj(0)), grads.get(ParameterNames.gateProj(0)))
@@ -95,10 +95,10 @@ class LayerGradientTest {
   @Test
   void blockwiseAttentionCore() {
     SplitMix64 rng = new SplitMix64(8);
-    INDArray q = Tensors.random(rng, F64, 1.0, 4, 9, 6);
-    INDArray k = Tensors.random(rng, F64, 1.0, 2, 9, 6);
-    INDArray v = Tensors.random(rng, F64, 1.0, 2, 9, 6);
-    INDArray r = Tensors.random(rng, F64, 1.0, 4, 9, 6);
+    INDArray q = TestTensors.random(rng, F64, 1.0, 4, 9, 6);
+    INDArray k = TestTensors.random(rng, F64, 1.0, 2, 9, 6);
+    INDArray v = TestTensors.random(rng, F64, 1.0, 2, 9, 6);
+    INDArray r = TestTensors.random(rng, F64, 1.0, 4, 9, 6);
     TokenBlock tokens = new TokenBlock(new int[] {0, 1, 2, 3, 0, 1, 2, 3, 4}, new int[] {0, 0, 0, 0, 1, 1, 1, 1, 1});
     LocalAttention attention = new LocalAttention(tokens, 4, true);
     AttentionOutput out = attention.forward(q, k, v, 0.4);
@@ -115,8 +115,8 @@ class LayerGradientTest {
     RotaryEmbedding rope = new RotaryEmbedding(CONFIG.headDim(), CONFIG.ropeTheta());
     TransformerBlock block = new TransformerBlock(CONFIG, p, 1, rope);
     SplitMix64 rng = new SplitMix64(11);
-    INDArray x = Tensors.random(rng, F64, 1.0, 7, 16);
-    INDArray r = Tensors.random(rng, F64, 1.0, 7, 16);
+    INDArray x = TestTensors.random(rng, F64, 1.0, 7, 16);
+    INDArray r = TestTensors.random(rng, F64, 1.0, 7, 16);
     TokenBlock tokens = TokenBlock.contiguous(0, 7);
     RotaryEmbedding.Tables angles = rope.tables(tokens.positions(), F64);
     LocalAttention attention = new LocalAttention(tokens, 3, true);
@@ -149,7 +149,7 @@ class LayerGradientTest {
     Parameters grads = p.zerosLike();
     OutputHead head = new OutputHead(CONFIG, p, 3); // 3-row chunks over 7 tokens
     SplitMix64 rng = new SplitMix64(14);
-    INDArray x = Tensors.random(rng, F64, 1.0, 7, 16);
+    INDArray x = TestTensors.random(rng, F64, 1.0, 7, 16);
     int[] targets = {1, 4, 10, 0, 3, 3, 7};
     float[] weights = {1f, 0f, 0.5f, 2f, 1f, 0f, 0.25f};
     OutputHead.Result result = head.lossAndBackward(x, targets, weights, grads);
@@ -165,7 +165,7 @@ class LayerGradientTest {
     Parameters grads = p.zerosLike();
     Embedding embedding = new Embedding(p);
     int[] tokens = {3, 5, 3, 3, 0};
-    INDArray r = Tensors.random(new SplitMix64(17), F64, 1.0, 5, 16);
+    INDArray r = TestTensors.random(new SplitMix64(17), F64, 1.0, 5, 16);
     embedding.backward(tokens, r, grads);
     new GradientChecker().add("embed", p.get(ParameterNames.EMBED_TOKENS), grads.get(ParameterNames.EMBED_TOKENS))
         .check("embedding", () -> dot(embedding.forward(tokens), r), 200, 18);

@@ -5,8 +5,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Test helpers: random tensors and conversions to plain arrays. */
-public final class Tensors {
-  private Tensors() {}
+public final class TestTensors {
+  private TestTensors() {}
 
   public static INDArray random(SplitMix64 rng, DataType type, double std, long... shape) {
     long n = 1;

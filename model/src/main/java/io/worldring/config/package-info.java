@@ -1,0 +1,2 @@
+/** HOCON configuration mapped onto records that reject unknown keys. */
+package io.worldring.config;

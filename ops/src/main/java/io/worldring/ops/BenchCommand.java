@@ -1,0 +1,86 @@
+package io.worldring.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.worldring.model.BadInputException;
+import io.worldring.ops.bench.AttentionBench;
+import io.worldring.ops.bench.BenchEnvironment;
+import io.worldring.ops.bench.GemmBench;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks; each prints one JSON object on stdout (medians of repeated runs after warm-up).",
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Attention.class})
+final class BenchCommand implements Callable<Integer> {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  public Integer call() {
+    throw new BadInputException("bench needs a benchmark: gemm or attention (see worldring bench --help)");
+  }
+
+  static void print(ObjectNode n) throws Exception {
+    System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+  }
+
+  @Command(name = "gemm", mixinStandardHelpOptions = true, description = "ND4J sgemm GFLOP/s at square sizes.")
+  static final class Gemm implements Callable<Integer> {
+    @Option(names = "--sizes", split = ",", defaultValue = "256,512,1024,2048", description = "Matrix sizes (default: ${DEFAULT-VALUE})")
+    int[] sizes;
+
+    @Option(names = "--repeats", defaultValue = "10", description = "Timed runs per size (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Override
+    public Integer call() throws Exception {
+      ObjectNode n = JSON.createObjectNode().put("bench", "gemm");
+      BenchEnvironment.describe(n);
+      ArrayNode results = n.putArray("results");
+      for (int s : sizes) {
+        if (s < 1) {
+          throw new BadInputException("--sizes: " + s + " is not a positive size");
+        }
+        GemmBench.measure(results.addObject(), s, s, s, repeats);
+      }
+      print(n);
+      return 0;
+    }
+  }
+
+  @Command(name = "attention", mixinStandardHelpOptions = true,
+      description = "Blockwise causal attention forward+backward GFLOP/s (unmasked pairs), and its ratio to sgemm.")
+  static final class Attention implements Callable<Integer> {
+    @Option(names = "--seq", defaultValue = "2048", description = "Sequence length (default: ${DEFAULT-VALUE})") int seq;
+
+    @Option(names = "--block", defaultValue = "512", description = "Block size (default: ${DEFAULT-VALUE})") int block;
+
+    @Option(names = "--heads", defaultValue = "8", description = "Query heads (default: ${DEFAULT-VALUE})") int heads;
+
+    @Option(names = "--kv-heads", defaultValue = "4", description = "Key/value heads (default: ${DEFAULT-VALUE})") int kvHeads;
+
+    @Option(names = "--head-dim", defaultValue = "64", description = "Head size (default: ${DEFAULT-VALUE})") int headDim;
+
+    @Option(names = "--repeats", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE})") int repeats;
+
+    @Override
+    public Integer call() throws Exception {
+      if (seq < 1 || block < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || heads % kvHeads != 0) {
+        throw new BadInputException("sizes must be positive and --heads a multiple of --kv-heads");
+      }
+      ObjectNode n = JSON.createObjectNode().put("bench", "attention");
+      BenchEnvironment.describe(n);
+      ObjectNode attention = AttentionBench.measure(n.putObject("attention"), seq, block, heads, kvHeads, headDim, repeats);
+      int group = heads / kvHeads;
+      // The kernel's own matmul shapes (S = Q K^T per key/value head) and a large square gemm.
+      ObjectNode shaped = GemmBench.measure(n.putObject("gemm_kernel_shape"), group * block, headDim, block, Math.max(repeats, 10));
+      ObjectNode square = GemmBench.measure(n.putObject("gemm_square"), 1024, 1024, 1024, Math.max(repeats, 10));
+      n.put("ratio_to_gemm_kernel_shape", attention.get("gflops").asDouble() / shaped.get("gflops").asDouble());
+      n.put("ratio_to_gemm_square", attention.get("gflops").asDouble() / square.get("gflops").asDouble());
+      print(n);
+      return 0;
+    }
+  }
+}

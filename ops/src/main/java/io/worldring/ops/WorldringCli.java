@@ -1,0 +1,69 @@
+package io.worldring.ops;
+
+import io.worldring.model.BadInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `worldring` command line. */
+@Command(name = "worldring", mixinStandardHelpOptions = true, versionProvider = WorldringCli.Version.class,
+    description = "Long-context world-model training (the LWM recipe) with RingAttention.",
+    subcommands = {TrainCommand.class, ImportCommand.class, LogitsCommand.class, GenerateCommand.class, BenchCommand.class,
+        CommandLine.HelpCommand.class})
+public final class WorldringCli implements Runnable {
+  /** Exit code of bad input (a file, a flag, a config key): the message says what and where. */
+  public static final int EXIT_BAD_INPUT = 2;
+  /** Exit code of an unexpected failure. */
+  public static final int EXIT_FAILURE = 1;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    int code = execute(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs the command line and returns the exit code (tests call this). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new WorldringCli());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      PrintWriter err = cmd.getErr();
+      BadInputException bad = findBadInput(e);
+      if (bad != null) {
+        err.println("worldring " + cmd.getCommandName() + ": error: " + bad.getMessage());
+        err.flush();
+        return EXIT_BAD_INPUT;
+      }
+      err.println("worldring " + cmd.getCommandName() + ": failed: " + e);
+      e.printStackTrace(err);
+      err.flush();
+      return EXIT_FAILURE;
+    });
+    return cli.execute(args);
+  }
+
+  private static BadInputException findBadInput(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BadInputException b) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = WorldringCli.class.getPackage().getImplementationVersion();
+      return new String[] {"worldring " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package io.worldring.ops.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.worldring.datasets.ByteTokenizer;
+import io.worldring.datasets.SampleCorpus;
+import io.worldring.datasets.TokenWindowSource;
+import io.worldring.model.BadInputException;
+import io.worldring.model.LlamaModel;
+import io.worldring.model.ModelConfig;
+import io.worldring.model.ParameterLayout;
+import io.worldring.model.Parameters;
+import io.worldring.model.io.Checkpoint;
+import io.worldring.model.train.AdamW;
+import io.worldring.model.train.SingleDeviceTrainer;
+import io.worldring.model.train.StepResult;
+import io.worldring.model.train.TrainingSequence;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * A training run on this JVM's single device, with its run directory:
+ * <pre>
+ *   run.conf              the resolved configuration
+ *   metrics.jsonl         one JSON object per step
+ *   checkpoints/step-N/   see {@link Checkpoint}; the newest {@code keep-checkpoints} are kept
+ * </pre>
+ * A run directory that already holds a checkpoint is resumed from its latest one: weights, optimizer
+ * moments, step and data position, so the loss trajectory continues exactly.
+ */
+public final class LocalTraining {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Receives progress; called on the training thread. */
+  public interface Listener {
+    void started(TrainSettings settings, ModelConfig model, long firstStep, Path runDir);
+
+    void stepped(StepResult result, double tokensPerSecond, double seconds);
+
+    void checkpointed(long step, Path dir);
+  }
+
+  private final TrainSettings settings;
+  private final Path runDir;
+  private final String renderedConfig;
+
+  public LocalTraining(TrainSettings settings, Path runDir, String renderedConfig) {
+    if (settings.devices() != 1) {
+      throw new BadInputException("devices = " + settings.devices() + ": this command trains on one device; "
+          + "a ring of devices needs the cluster runtime, which this build does not include");
+    }
+    this.settings = settings;
+    this.runDir = runDir;
+    this.renderedConfig = renderedConfig;
+  }
+
+  /** Trains until {@code steps}; returns the results of the steps run in this call. */
+  public List<StepResult> run(Listener listener) {
+    int[] tokens = new ByteTokenizer().encode(corpusText());
+    TokenWindowSource data = new TokenWindowSource(tokens, settings.seqLen(), settings.seed());
+    Path checkpoints = runDir.resolve("checkpoints");
+    Path latest = Checkpoint.latestIn(checkpoints);
+
+    SingleDeviceTrainer trainer;
+    long step;
+    if (latest != null) {
+      Checkpoint.Loaded ck = Checkpoint.load(latest, DataType.FLOAT);
+      trainer = new SingleDeviceTrainer(new LlamaModel(ck.config(), ck.weights(), computeOptions()), ck.optimizer(settings.optimizer()));
+      step = ck.step();
+      JsonNode pos = ck.trainingState().path("data_position");
+      data.restore(new TokenWindowSource.Position(pos.path("epoch").asLong(), pos.path("index").asInt()));
+    } else {
+      ModelConfig config;
+      Parameters weights;
+      if (!settings.initFrom().isEmpty()) {
+        Checkpoint.Loaded init = Checkpoint.load(Checkpoint.resolve(Path.of(settings.initFrom())), DataType.FLOAT);
+        config = init.config();
+        weights = init.weights();
+      } else {
+        config = ModelConfig.preset(settings.preset());
+        weights = null;
+      }
+      if (settings.ropeTheta() != 0) {
+        config = config.withRopeTheta(settings.ropeTheta());
+      }
+      if (config.vocabSize() < ByteTokenizer.VOCAB_SIZE) {
+        throw new BadInputException("the model's vocabulary (" + config.vocabSize() + ") is smaller than the byte tokenizer's ("
+            + ByteTokenizer.VOCAB_SIZE + ")");
+      }
+      if (weights == null) {
+        weights = ParameterLayout.initialize(config, settings.seed(), DataType.FLOAT);
+      }
+      trainer = new SingleDeviceTrainer(new LlamaModel(config, weights, computeOptions()), new AdamW(settings.optimizer(), weights));
+      step = 0;
+      writeRunConfig();
+    }
+    listener.started(settings, trainer.model().config(), step, runDir);
+
+    List<StepResult> results = new ArrayList<>();
+    try (BufferedWriter log = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      while (step < settings.steps()) {
+        List<TrainingSequence> batch = new ArrayList<>(settings.batchSize());
+        for (int i = 0; i < settings.batchSize(); i++) {
+          batch.add(data.next());
+        }
+        long start = System.nanoTime();
+        StepResult r = trainer.step(batch);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double tokensPerSecond = r.tokens() / seconds;
+        step++;
+        results.add(r);
+        log.write(metricsLine(r, tokensPerSecond, seconds));
+        log.newLine();
+        log.flush();
+        listener.stepped(r, tokensPerSecond, seconds);
+        if (step % settings.checkpointEvery() == 0 || step == settings.steps()) {
+          Path dir = checkpoints.resolve(Checkpoint.stepDirName(step));
+          Checkpoint.save(dir, trainer.model().config(), trainer.model().parameters(), trainer.optimizer(), step, trainingState(data));
+          prune(checkpoints);
+          listener.checkpointed(step, dir);
+        }
+      }
+    } catch (IOException e) {
+      throw new BadInputException(runDir + ": cannot write the run log (" + e.getMessage() + ")", e);
+    }
+    return results;
+  }
+
+  private LlamaModel.ComputeOptions computeOptions() {
+    return new LlamaModel.ComputeOptions(settings.attentionBlock(), settings.recompute(), 1024);
+  }
+
+  private String corpusText() {
+    if (settings.data().isEmpty()) {
+      return SampleCorpus.text(SampleCorpus.MOBY_DICK);
+    }
+    Path file = Path.of(settings.data());
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new BadInputException(file + ": no such data file");
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new BadInputException(file + ": not UTF-8 text");
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private JsonNode trainingState(TokenWindowSource data) {
+    ObjectNode state = JSON.createObjectNode();
+    TokenWindowSource.Position p = data.position();
+    state.putObject("data_position").put("epoch", p.epoch()).put("index", p.index());
+    state.put("seed", settings.seed());
+    return state;
+  }
+
+  private static String metricsLine(StepResult r, double tokensPerSecond, double seconds) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("step", r.step() + 1);
+    n.put("loss", r.loss());
+    n.put("grad_norm", r.gradNorm());
+    n.put("learning_rate", r.learningRate());
+    n.put("tokens", r.tokens());
+    n.put("tokens_per_second", tokensPerSecond);
+    n.put("step_seconds", seconds);
+    n.put("time", Instant.now().toString());
+    return n.toString();
+  }
+
+  private void writeRunConfig() {
+    try {
+      Files.createDirectories(runDir);
+      Files.writeString(runDir.resolve("run.conf"), renderedConfig);
+    } catch (IOException e) {
+      throw new BadInputException(runDir + ": cannot create the run directory (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private void prune(Path checkpoints) throws IOException {
+    List<Path> all;
+    try (Stream<Path> s = Files.list(checkpoints)) {
+      all = s.filter(p -> p.getFileName().toString().matches("step-\\d+") && Checkpoint.isCheckpoint(p))
+          .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+    }
+    for (int i = 0; i < all.size() - settings.keepCheckpoints(); i++) {
+      try (Stream<Path> s = Files.walk(all.get(i))) {
+        for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(x);
+        }
+      }
+    }
+  }
+}
