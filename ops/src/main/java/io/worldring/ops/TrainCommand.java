@@ -69,6 +69,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--keep-checkpoints", description = "Checkpoints to keep") Integer keepCheckpoints;
 
+  @Option(names = "--stop-at", paramLabel = "STEP",
+      description = "Stop (with a checkpoint) after this step; the same --run-dir continues the run later")
+  Long stopAt;
+
   @Option(names = "--progress", description = "auto, bar, plain or none (default: ${DEFAULT-VALUE})", defaultValue = "auto")
   ProgressReporter.Mode progress;
 
@@ -101,7 +105,7 @@ final class TrainCommand implements Callable<Integer> {
     LocalTraining training = new LocalTraining(settings, dir, RunConfig.render(resolved));
     List<StepResult> results;
     try (ProgressReporter reporter = new ProgressReporter(progress, System.err)) {
-      results = training.run(reporter);
+      results = training.run(reporter, stopAt == null ? settings.steps() : stopAt);
     }
     if (!results.isEmpty()) {
       StepResult last = results.get(results.size() - 1);

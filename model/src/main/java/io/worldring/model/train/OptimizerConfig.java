@@ -10,7 +10,7 @@ import io.worldring.model.BadInputException;
  * @param warmupSteps linear warmup from 0 over this many steps
  * @param schedule {@code constant} or {@code cosine} (decays to {@code minLearningRate} at {@code totalSteps})
  * @param minLearningRate floor of the cosine schedule
- * @param totalSteps the step count the cosine schedule spans
+ * @param totalSteps the step count the cosine schedule spans (0: not yet known, see {@link #withTotalSteps})
  * @param beta1 first-moment decay
  * @param beta2 second-moment decay
  * @param eps denominator epsilon
@@ -42,9 +42,16 @@ public record OptimizerConfig(
     if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1) {
       throw new BadInputException("optimizer: beta1 and beta2 must be in [0, 1)");
     }
+    if (totalSteps < 0) {
+      throw new BadInputException("optimizer: total-steps must be >= 0, got " + totalSteps);
+    }
     if (!(eps > 0) || weightDecay < 0 || gradClip < 0) {
       throw new BadInputException("optimizer: eps must be positive, weight-decay and grad-clip non-negative");
     }
+  }
+
+  public OptimizerConfig withTotalSteps(int steps) {
+    return new OptimizerConfig(learningRate, warmupSteps, schedule, minLearningRate, steps, beta1, beta2, eps, weightDecay, gradClip);
   }
 
   /** LWM's AdamW settings with the given learning rate and warmup. */

@@ -68,6 +68,14 @@ public final class LocalTraining {
 
   /** Trains until {@code steps}; returns the results of the steps run in this call. */
   public List<StepResult> run(Listener listener) {
+    return run(listener, settings.steps());
+  }
+
+  /**
+   * Trains until step {@code stopAt} (at most {@code steps}), writing a checkpoint there, so that a
+   * later call continues the same run; the schedule still spans {@code steps}.
+   */
+  public List<StepResult> run(Listener listener, long stopAt) {
     int[] tokens = new ByteTokenizer().encode(corpusText());
     TokenWindowSource data = new TokenWindowSource(tokens, settings.seqLen(), settings.seed());
     Path checkpoints = runDir.resolve("checkpoints");
@@ -111,7 +119,8 @@ public final class LocalTraining {
     List<StepResult> results = new ArrayList<>();
     try (BufferedWriter log = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      while (step < settings.steps()) {
+      long end = Math.min(stopAt, settings.steps());
+      while (step < end) {
         List<TrainingSequence> batch = new ArrayList<>(settings.batchSize());
         for (int i = 0; i < settings.batchSize(); i++) {
           batch.add(data.next());
@@ -126,7 +135,7 @@ public final class LocalTraining {
         log.newLine();
         log.flush();
         listener.stepped(r, tokensPerSecond, seconds);
-        if (step % settings.checkpointEvery() == 0 || step == settings.steps()) {
+        if (step % settings.checkpointEvery() == 0 || step == end) {
           Path dir = checkpoints.resolve(Checkpoint.stepDirName(step));
           Checkpoint.save(dir, trainer.model().config(), trainer.model().parameters(), trainer.optimizer(), step, trainingState(data));
           prune(checkpoints);

@@ -5,7 +5,7 @@ import io.worldring.model.train.OptimizerConfig;
 
 /**
  * A single-device training run, as configured under {@code worldring.train} (see reference.conf for each
- * key's meaning).
+ * key's meaning). An optimizer {@code total-steps} of 0 becomes {@code steps}.
  */
 public record TrainSettings(
     String preset,
@@ -35,6 +35,9 @@ public record TrainSettings(
     }
     if (attentionBlock < 1 || checkpointEvery < 1 || keepCheckpoints < 1) {
       throw new BadInputException("attention-block, checkpoint-every and keep-checkpoints must be positive");
+    }
+    if (optimizer.totalSteps() == 0) {
+      optimizer = optimizer.withTotalSteps(steps);
     }
     if (ropeTheta != 0 && !(ropeTheta > 1)) {
       throw new BadInputException("rope-theta must be 0 (keep the model's) or > 1, got " + ropeTheta);

@@ -1,0 +1,158 @@
+package io.worldring.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.worldring.model.io.Checkpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static Path stories() {
+    return Path.of(System.getProperty("worldring.stories", "../model/src/test/resources/stories260K/stories260K.bin"));
+  }
+
+  static void assertBadInput(CliRunner.Result r, String... parts) {
+    assertEquals(2, r.exitCode(), "exit code; stderr: " + r.err());
+    for (String p : parts) {
+      assertTrue(r.err().contains(p), "expected '" + p + "' in stderr: " + r.err());
+    }
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    CliRunner.Result top = CliRunner.run("--help");
+    assertEquals(0, top.exitCode());
+    for (String cmd : List.of("train", "import", "logits", "generate", "bench")) {
+      assertTrue(top.out().contains(cmd), "--help lists " + cmd);
+      CliRunner.Result r = CliRunner.run(cmd, "--help");
+      assertEquals(0, r.exitCode(), cmd + " --help");
+      assertTrue(r.out().startsWith("Usage: worldring " + cmd), r.out());
+    }
+    assertEquals(0, CliRunner.run("bench", "gemm", "--help").exitCode());
+    assertEquals(2, CliRunner.run("frobnicate").exitCode());
+  }
+
+  @Test
+  void importThenLogitsAndGenerate(@TempDir Path dir) throws IOException {
+    Path ck = dir.resolve("stories");
+    CliRunner.Result imp = CliRunner.run("import", "--format", "llama2c", stories().toString(), "--out", ck.toString());
+    assertEquals(0, imp.exitCode(), imp.err());
+    assertTrue(Checkpoint.isCheckpoint(ck));
+    CliRunner.Result logits = CliRunner.run("logits", "--checkpoint", ck.toString(), "--tokens", "1 100 200 300", "--json");
+    assertEquals(0, logits.exitCode(), logits.err());
+    JsonNode n = JSON.readTree(logits.out());
+    assertEquals(512, n.get("logits").size());
+    List<String> ref = Files.readAllLines(stories().resolveSibling("logits_after_prompt_a.txt"));
+    for (int i = 0; i < 512; i++) {
+      assertEquals(Double.parseDouble(ref.get(i)), n.get("logits").get(i).asDouble(), 1e-4, "logit " + i);
+    }
+    CliRunner.Result plain = CliRunner.run("logits", "--checkpoint", ck.toString(), "--tokens", "1 100 200 300");
+    assertEquals(512, plain.out().strip().split("\n").length);
+    CliRunner.Result gen = CliRunner.run("generate", "--checkpoint", ck.toString(), "--tokens", "1 100 200 300",
+        "--max-new-tokens", "5", "--json");
+    assertEquals(0, gen.exitCode(), gen.err());
+    assertEquals("[371,350,473,473,473]", JSON.readTree(gen.out()).get("generated").toString());
+  }
+
+  @Test
+  void badImportsFailWithTheFileNamed(@TempDir Path dir) throws IOException {
+    assertBadInput(CliRunner.run("import", "--format", "llama2c", dir.resolve("missing.bin").toString(), "--out", dir.resolve("o").toString()),
+        "missing.bin: no such file");
+    Path cut = dir.resolve("cut.bin");
+    byte[] full = Files.readAllBytes(stories());
+    Files.write(cut, java.util.Arrays.copyOf(full, full.length / 2));
+    assertBadInput(CliRunner.run("import", "--format", "llama2c", cut.toString(), "--out", dir.resolve("o").toString()),
+        "cut.bin", "does not match its header");
+    Path hf = Files.createDirectories(dir.resolve("hf"));
+    Files.writeString(hf.resolve("config.json"), "{\"architectures\": [\"MistralForCausalLM\"]}");
+    assertBadInput(CliRunner.run("import", "--format", "hf", hf.toString(), "--out", dir.resolve("o").toString()),
+        "config.json", "unknown architecture 'MistralForCausalLM'");
+    assertTrue(Files.notExists(dir.resolve("o")), "nothing written on failure");
+    assertBadInput(CliRunner.run("logits", "--checkpoint", dir.resolve("nothing").toString(), "--tokens", "1"), "nothing");
+  }
+
+  @Test
+  void trainingResumesOnTheExactTrajectory(@TempDir Path dir) throws IOException {
+    Path data = dir.resolve("text.txt");
+    Files.writeString(data, "It was the best of times, it was the worst of times, it was the age of wisdom, "
+        .repeat(20));
+    String[] common = {"train", "--data", data.toString(), "--seq-len", "32", "--batch-size", "2", "--progress", "none",
+        "--checkpoint-every", "3", "--lr", "0.01", "--warmup-steps", "2"};
+    Path straight = dir.resolve("straight");
+    CliRunner.Result a = CliRunner.run(concat(common, "--steps", "6", "--run-dir", straight.toString()));
+    assertEquals(0, a.exitCode(), a.err());
+    Path resumed = dir.resolve("resumed");
+    CliRunner.Result b1 = CliRunner.run(concat(common, "--steps", "6", "--stop-at", "4", "--run-dir", resumed.toString()));
+    assertEquals(0, b1.exitCode(), b1.err());
+    CliRunner.Result b2 = CliRunner.run("train", "--run-dir", resumed.toString(), "--progress", "none");
+    assertEquals(0, b2.exitCode(), b2.err());
+    double[] la = losses(straight);
+    double[] lb = losses(resumed);
+    assertEquals(6, la.length);
+    assertArrayEquals(la, lb, 0.0, "resumed run must repeat the uninterrupted losses exactly");
+    assertTrue(Files.isRegularFile(straight.resolve("run.conf")));
+    assertTrue(Checkpoint.isCheckpoint(straight.resolve("checkpoints").resolve(Checkpoint.stepDirName(6))));
+
+    CliRunner.Result changed = CliRunner.run("train", "--run-dir", resumed.toString(), "--steps", "8", "--seq-len", "64");
+    assertBadInput(changed, "--seq-len cannot change when resuming");
+  }
+
+  @Test
+  void badTrainingInputs(@TempDir Path dir) throws IOException {
+    assertBadInput(CliRunner.run("train", "--data", dir.resolve("none.txt").toString(), "--run-dir", dir.resolve("r1").toString(),
+        "--progress", "none"), "none.txt: no such data file");
+    Path conf = dir.resolve("bad.conf");
+    Files.writeString(conf, "worldring.train {\n  steps = 2\n  learning-rate = 0.1\n}\n");
+    assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r2").toString()),
+        "bad.conf:3", "unknown key 'worldring.train.learning-rate'");
+    Files.writeString(conf, "worldring.train {\n  optimizer { schedule = linear }\n}\n");
+    assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r3").toString()),
+        "schedule must be constant or cosine");
+    Files.writeString(conf, "worldring.train {\n  steps = \n");
+    assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r4").toString()), "bad.conf");
+    assertBadInput(CliRunner.run("train", "--devices", "4", "--run-dir", dir.resolve("r5").toString()), "devices = 4");
+    assertBadInput(CliRunner.run("train", "--preset", "huge", "--run-dir", dir.resolve("r6").toString(), "--progress", "none"),
+        "unknown model preset 'huge'");
+  }
+
+  @Test
+  void benchPrintsJson() throws IOException {
+    CliRunner.Result r = CliRunner.run("bench", "gemm", "--sizes", "64,128", "--repeats", "3");
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode n = JSON.readTree(r.out());
+    assertEquals(2, n.get("results").size());
+    assertTrue(n.get("results").get(1).get("gflops").asDouble() > 0);
+    CliRunner.Result a = CliRunner.run("bench", "attention", "--seq", "128", "--block", "32", "--heads", "4", "--kv-heads", "2",
+        "--head-dim", "16", "--repeats", "1");
+    assertEquals(0, a.exitCode(), a.err());
+    JsonNode an = JSON.readTree(a.out());
+    assertEquals(128 * 129 / 2.0, an.get("attention").get("unmasked_pairs").asDouble());
+    assertTrue(an.get("ratio_to_gemm_square").asDouble() > 0);
+  }
+
+  static double[] losses(Path run) throws IOException {
+    return Files.readAllLines(run.resolve("metrics.jsonl")).stream().mapToDouble(l -> {
+      try {
+        return JSON.readTree(l).get("loss").asDouble();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }).toArray();
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

@@ -1,0 +1,79 @@
+package io.worldring.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged application through the `./worldring` launcher, in separate JVMs: the jar's class path,
+ * the native libraries, the launcher's settings, and the exit codes.
+ */
+class LauncherIT {
+  static final Path ROOT = Path.of(System.getProperty("worldring.root", "..")).toAbsolutePath().normalize();
+
+  record Run(int code, String out, String err) {}
+
+  static Run launch(Path dir, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ROOT.resolve("worldring").toString());
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+        .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
+    pb.environment().put("WORLDRING_HEAP", "1g");
+    pb.environment().put("WORLDRING_OFFHEAP", "1g");
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(180, TimeUnit.SECONDS)) {
+        throw new AssertionError("worldring " + String.join(" ", args) + " did not finish in 180 s");
+      }
+      return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
+          Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8));
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void helpAndVersion(@TempDir Path dir) throws Exception {
+    Run help = launch(dir, "--help");
+    assertEquals(0, help.code(), help.err());
+    assertTrue(help.out().contains("train") && help.out().contains("import"), help.out());
+    Run train = launch(dir, "train", "--help");
+    assertEquals(0, train.code(), train.err());
+    assertTrue(train.out().contains("--run-dir"), train.out());
+  }
+
+  @Test
+  void importLogitsAndTrainInSeparateJvms(@TempDir Path dir) throws Exception {
+    Path stories = ROOT.resolve("model/src/test/resources/stories260K");
+    Run imp = launch(dir, "import", "--format", "llama2c", stories.resolve("stories260K.bin").toString(), "--out", "ck");
+    assertEquals(0, imp.code(), imp.err());
+    Run logits = launch(dir, "logits", "--checkpoint", "ck", "--tokens", "1 100 200 300");
+    assertEquals(0, logits.code(), logits.err());
+    String[] got = logits.out().strip().split("\n");
+    List<String> ref = Files.readAllLines(stories.resolve("logits_after_prompt_a.txt"));
+    double max = 0;
+    for (int i = 0; i < 512; i++) {
+      max = Math.max(max, Math.abs(Double.parseDouble(got[i]) - Double.parseDouble(ref.get(i))));
+    }
+    assertTrue(max <= 1e-4, "max |logit - reference| " + max);
+
+    Run train = launch(dir, "train", "--steps", "3", "--seq-len", "64", "--batch-size", "2", "--run-dir", "run", "--progress", "plain");
+    assertEquals(0, train.code(), train.err());
+    assertTrue(train.err().contains("step 3/3"), train.err());
+    assertEquals(3, Files.readAllLines(dir.resolve("run/metrics.jsonl")).size());
+
+    Run bad = launch(dir, "logits", "--checkpoint", "nowhere", "--tokens", "1");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("nowhere"), bad.err());
+  }
+}
