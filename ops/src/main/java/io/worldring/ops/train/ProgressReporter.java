@@ -36,7 +36,8 @@ public final class ProgressReporter implements LocalTraining.Listener, AutoClose
       return;
     }
     out.printf(Locale.ROOT, "worldring: %s in %s — %s (%,d parameters), seq %d x %d, %s%n",
-        firstStep == 0 ? "training" : "resuming at step " + firstStep, runDir, settings.preset(), model.parameterCount(),
+        firstStep == 0 ? "training" : "resuming at step " + firstStep, runDir,
+        settings.initFrom().isEmpty() ? settings.preset() : settings.initFrom(), model.parameterCount(),
         settings.batchSize(), settings.seqLen(), settings.devices() == 1 ? "1 device" : settings.devices() + " devices");
     if (mode == Mode.BAR) {
       bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII)
