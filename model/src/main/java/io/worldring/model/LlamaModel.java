@@ -1,6 +1,5 @@
 package io.worldring.model;
 
-import io.worldring.model.attention.AttentionGradients;
 import io.worldring.model.attention.AttentionOutput;
 import io.worldring.model.attention.LocalAttention;
 import io.worldring.model.attention.TokenBlock;
@@ -12,6 +11,7 @@ import io.worldring.model.train.TrainingSequence;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A LLaMA-2 decoder: token embedding, blocks of (RMSNorm, GQA attention with RoPE, RMSNorm, SwiGLU),
@@ -128,34 +128,26 @@ public final class LlamaModel {
   }
 
   /**
-   * Forward and backward of one sequence on this device. Adds parameter gradients into {@code grads}
-   * and returns the weighted loss sum (see {@link io.worldring.model.nn.CrossEntropy}). Every
-   * activation is freed as soon as backward has used it.
+   * Forward and backward of one sequence on this device: a ring of one, whose only key/value block is
+   * its own. Adds parameter gradients into {@code grads} and returns the weighted loss sum (see
+   * {@link io.worldring.model.nn.CrossEntropy}).
    */
   public double lossAndGradients(TrainingSequence seq, Parameters grads) {
-    RotaryEmbedding.Tables angles = rope.tables(seq.positions(), params.dataType());
-    LocalAttention attention = new LocalAttention(seq.tokenBlock(), options.attentionBlock(), true);
-    List<TransformerBlock.Activations> saved = new ArrayList<>(blocks.size());
-    INDArray embedded = embedding.forward(seq.tokens()); // [tokens, dim]
-    INDArray x = forwardBlocks(embedded, angles, attention, saved); // [tokens, dim]
-    OutputHead.Result result = head.lossAndBackward(x, seq.targets(), seq.weights(), grads);
-    INDArray dx = result.dx(); // [tokens, dim]
-    for (int l = blocks.size() - 1; l >= 0; l--) {
-      TransformerBlock block = blocks.get(l);
-      TransformerBlock.Activations a = saved.get(l);
-      TransformerBlock.AfterAttentionGrad g = block.backwardAfterAttention(a, dx, angles, grads);
-      NativeMemory.release(dx);
-      var qkv = g.parts().qkv();
-      AttentionGradients dAttn = attention.backward(qkv.q(), qkv.k(), qkv.v(), a.attention().out(),
-          a.attention().logSumExp(), g.dAttentionOut(), block.attention().scale());
-      dx = block.backwardBeforeAttention(g, dAttn, angles, grads);
-      a.release(); // this block's activations and output (the next block's input, whose backward is done)
-      saved.set(l, null);
+    ShardComputation shard = new ShardComputation(this, seq, grads);
+    for (int l = 0; l < blocks.size(); l++) {
+      ShardComputation.KeyValue own = shard.beginLayer();
+      shard.attend(0, own.tokens(), own.k(), own.v());
+      shard.endLayer();
     }
-    embedding.backward(seq.tokens(), dx, grads);
-    NativeMemory.release(dx, embedded);
-    angles.release();
-    attention.release();
-    return result.loss();
+    double loss = shard.loss();
+    for (int l = blocks.size() - 1; l >= 0; l--) {
+      ShardComputation.KeyValue own = shard.beginBackwardLayer();
+      INDArray dk = Nd4j.zeros(own.k().dataType(), own.k().shape()); // [kvHeads, tokens, headDim]
+      INDArray dv = Nd4j.zeros(own.v().dataType(), own.v().shape()); // [kvHeads, tokens, headDim]
+      shard.attendBackward(0, own.tokens(), own.k(), own.v(), dk, dv);
+      shard.endBackwardLayer(dk, dv);
+    }
+    shard.finish();
+    return loss;
   }
 }

@@ -11,6 +11,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class NativeMemory {
   private NativeMemory() {}
 
+  /** Bytes of the arrays' elements (freed ones count 0). */
+  public static long bytes(INDArray... arrays) {
+    long n = 0;
+    for (INDArray a : arrays) {
+      if (a != null && !a.wasClosed()) {
+        n += a.length() * a.dataType().width();
+      }
+    }
+    return n;
+  }
+
   public static void release(INDArray... arrays) {
     for (INDArray a : arrays) {
       if (a != null && !a.wasClosed() && a.closeable()) {

@@ -60,6 +60,11 @@ public final class TransformerBlock {
       releaseExceptOutput();
       NativeMemory.release(output);
     }
+
+    /** Bytes held (the input belongs to the previous block and is not counted). */
+    public long bytes() {
+      return NativeMemory.bytes(attention.out(), attention.logSumExp(), output) + (parts == null ? 0 : parts.bytes());
+    }
   }
 
   /** Activations that are cheap to recompute from the block input and attention output. */
@@ -77,6 +82,11 @@ public final class TransformerBlock {
       mlpNorm.release();
       mlp.release();
       NativeMemory.release(normalized, merged, mlp.x());
+    }
+
+    long bytes() {
+      return NativeMemory.bytes(attentionNorm.normalized(), attentionNorm.invRms(), normalized, qkv.q(), qkv.k(), qkv.v(), merged,
+          mlpNorm.normalized(), mlpNorm.invRms(), mlp.x(), mlp.gateOut(), mlp.upOut(), mlp.activated());
     }
   }
 
