@@ -1,0 +1,127 @@
+package io.worldring.ring.wire;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+
+/**
+ * Primitive-array serializers that never allocate more than the message holds: a length prefix is
+ * checked against the bytes left in the input before the array is created, so a hostile length cannot
+ * make a node allocate gigabytes. Messages are always decoded from a byte array, whose limit is known.
+ */
+final class BoundedArraySerializers {
+  private BoundedArraySerializers() {}
+
+  static int checkedLength(Input input, int width) {
+    int length = input.readVarInt(true) - 1;
+    if (length < -1) {
+      throw new KryoException("negative array length");
+    }
+    if (length > 0 && (long) length * width > input.limit() - input.position()) {
+      throw new KryoException("array of " + length + " elements is longer than the message");
+    }
+    return length;
+  }
+
+  static final class Bytes extends Serializer<byte[]> {
+    Bytes() {
+      setAcceptsNull(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, byte[] object) {
+      output.writeVarInt(object == null ? 0 : object.length + 1, true);
+      if (object != null) {
+        output.writeBytes(object);
+      }
+    }
+
+    @Override
+    public byte[] read(Kryo kryo, Input input, Class<? extends byte[]> type) {
+      int n = checkedLength(input, 1);
+      return n < 0 ? null : input.readBytes(n);
+    }
+  }
+
+  static final class Ints extends Serializer<int[]> {
+    Ints() {
+      setAcceptsNull(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, int[] object) {
+      output.writeVarInt(object == null ? 0 : object.length + 1, true);
+      if (object != null) {
+        output.writeInts(object, 0, object.length);
+      }
+    }
+
+    @Override
+    public int[] read(Kryo kryo, Input input, Class<? extends int[]> type) {
+      int n = checkedLength(input, 4);
+      return n < 0 ? null : input.readInts(n);
+    }
+  }
+
+  static final class Longs extends Serializer<long[]> {
+    Longs() {
+      setAcceptsNull(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, long[] object) {
+      output.writeVarInt(object == null ? 0 : object.length + 1, true);
+      if (object != null) {
+        output.writeLongs(object, 0, object.length);
+      }
+    }
+
+    @Override
+    public long[] read(Kryo kryo, Input input, Class<? extends long[]> type) {
+      int n = checkedLength(input, 8);
+      return n < 0 ? null : input.readLongs(n);
+    }
+  }
+
+  static final class Floats extends Serializer<float[]> {
+    Floats() {
+      setAcceptsNull(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, float[] object) {
+      output.writeVarInt(object == null ? 0 : object.length + 1, true);
+      if (object != null) {
+        output.writeFloats(object, 0, object.length);
+      }
+    }
+
+    @Override
+    public float[] read(Kryo kryo, Input input, Class<? extends float[]> type) {
+      int n = checkedLength(input, 4);
+      return n < 0 ? null : input.readFloats(n);
+    }
+  }
+
+  static final class Doubles extends Serializer<double[]> {
+    Doubles() {
+      setAcceptsNull(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, double[] object) {
+      output.writeVarInt(object == null ? 0 : object.length + 1, true);
+      if (object != null) {
+        output.writeDoubles(object, 0, object.length);
+      }
+    }
+
+    @Override
+    public double[] read(Kryo kryo, Input input, Class<? extends double[]> type) {
+      int n = checkedLength(input, 8);
+      return n < 0 ? null : input.readDoubles(n);
+    }
+  }
+}

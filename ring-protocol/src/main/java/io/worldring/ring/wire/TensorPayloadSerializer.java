@@ -1,0 +1,76 @@
+package io.worldring.ring.wire;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.worldring.ring.TensorPayload;
+
+/**
+ * A tensor on the wire: element type, rank, shape, then the raw little-endian bytes. fp32 tensors go as
+ * the configured transport type (fp32, or bf16 to halve the bytes). Reading checks rank, shape and byte
+ * count against each other and against the message before allocating anything.
+ */
+final class TensorPayloadSerializer extends Serializer<TensorPayload> {
+  static final int MAX_RANK = 8;
+  private final TensorPayload.WireType fp32Transport;
+
+  TensorPayloadSerializer(TensorPayload.WireType fp32Transport) {
+    this.fp32Transport = fp32Transport;
+    setAcceptsNull(true);
+  }
+
+  @Override
+  public void write(Kryo kryo, Output output, TensorPayload t) {
+    if (t == null) {
+      output.writeByte(-1);
+      return;
+    }
+    TensorPayload.WireType type = t.wireTypeFor(fp32Transport);
+    output.writeByte(type.ordinal());
+    long[] shape = t.shape();
+    output.writeVarInt(shape.length, true);
+    for (long d : shape) {
+      output.writeVarLong(d, true);
+    }
+    byte[] bytes = t.encode(type);
+    output.writeVarInt(bytes.length, true);
+    output.writeBytes(bytes);
+  }
+
+  @Override
+  public TensorPayload read(Kryo kryo, Input input, Class<? extends TensorPayload> cls) {
+    int typeIndex = input.readByte();
+    if (typeIndex == -1) {
+      return null;
+    }
+    TensorPayload.WireType[] types = TensorPayload.WireType.values();
+    if (typeIndex < 0 || typeIndex >= types.length) {
+      throw new KryoException("unknown tensor element type " + typeIndex);
+    }
+    TensorPayload.WireType type = types[typeIndex];
+    int rank = input.readVarInt(true);
+    if (rank < 0 || rank > MAX_RANK) {
+      throw new KryoException("tensor rank " + rank + " is outside 0.." + MAX_RANK);
+    }
+    long[] shape = new long[rank];
+    long elements = 1;
+    for (int i = 0; i < rank; i++) {
+      shape[i] = input.readVarLong(true);
+      if (shape[i] < 0 || shape[i] > Integer.MAX_VALUE) {
+        throw new KryoException("tensor dimension " + shape[i] + " is out of range");
+      }
+      elements = Math.multiplyExact(elements, shape[i]);
+    }
+    int length = input.readVarInt(true);
+    if (length < 0 || length != elements * type.width) {
+      throw new KryoException("tensor of shape " + java.util.Arrays.toString(shape) + " (" + type + ") needs "
+          + elements * type.width + " bytes, the message says " + length);
+    }
+    if (length > input.limit() - input.position()) {
+      throw new KryoException("tensor of " + length + " bytes is longer than the message");
+    }
+    return TensorPayload.fromWire(type, shape, input.readBytes(length));
+  }
+}

@@ -1,0 +1,112 @@
+package io.worldring.ring.wire;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.RecordSerializer;
+import com.esotericsoftware.kryo.util.Pool;
+import io.worldring.model.attention.TokenBlock;
+import io.worldring.model.train.TrainingSequence;
+import io.worldring.ring.GradChunk;
+import io.worldring.ring.KvBlock;
+import io.worldring.ring.KvGradBlock;
+import io.worldring.ring.SequenceLayout;
+import io.worldring.ring.TensorPayload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Kryo with registration required: only the classes listed here (and in the extensions the actor layer
+ * adds, ids 100 and up) can be written or read, each under a fixed id that every node shares. An
+ * unregistered class is refused on both sides. Kryo instances are not thread-safe, so they are pooled.
+ */
+public final class WireFormat {
+  /** Ids 10-99 are this module's; the actor layer registers its messages from 100. */
+  public static final int FIRST_EXTENSION_ID = 100;
+
+  private final Pool<Kryo> pool;
+  private final int maxMessageBytes;
+
+  /**
+   * @param fp32Transport how fp32 tensors travel (FP32, or BF16 to halve the bytes at reduced precision)
+   * @param maxMessageBytes the largest message this format writes or reads
+   * @param extensions further registrations (ids from {@link #FIRST_EXTENSION_ID})
+   */
+  public WireFormat(TensorPayload.WireType fp32Transport, int maxMessageBytes, List<Consumer<Kryo>> extensions) {
+    this.maxMessageBytes = maxMessageBytes;
+    List<Consumer<Kryo>> ext = new ArrayList<>(extensions);
+    this.pool = new Pool<>(true, false, 16) {
+      @Override
+      protected Kryo create() {
+        Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(true);
+        kryo.setReferences(false);
+        registerRing(kryo, fp32Transport);
+        ext.forEach(e -> e.accept(kryo));
+        return kryo;
+      }
+    };
+  }
+
+  /** This module's registrations. Ids are part of the wire format: never renumber, only append. */
+  static void registerRing(Kryo kryo, TensorPayload.WireType fp32Transport) {
+    kryo.register(byte[].class, new BoundedArraySerializers.Bytes(), 10);
+    kryo.register(int[].class, new BoundedArraySerializers.Ints(), 11);
+    kryo.register(long[].class, new BoundedArraySerializers.Longs(), 12);
+    kryo.register(float[].class, new BoundedArraySerializers.Floats(), 13);
+    kryo.register(double[].class, new BoundedArraySerializers.Doubles(), 14);
+    kryo.register(TensorPayload.class, new TensorPayloadSerializer(fp32Transport), 20);
+    kryo.register(KvBlock.class, new RecordSerializer<>(), 21);
+    kryo.register(KvGradBlock.class, new RecordSerializer<>(), 22);
+    kryo.register(GradChunk.class, new RecordSerializer<>(), 23);
+    kryo.register(WireFragment.class, new RecordSerializer<>(), 24);
+    kryo.register(TokenBlock.class, new RecordSerializer<>(), 30);
+    kryo.register(TokenBlock[].class, 31);
+    kryo.register(TrainingSequence.class, new RecordSerializer<>(), 32);
+    kryo.register(TrainingSequence[].class, 33);
+    kryo.register(SequenceLayout.class, 34);
+  }
+
+  public byte[] toBytes(Object message) {
+    Kryo kryo = pool.obtain();
+    try (Output out = new Output(4096, maxMessageBytes)) {
+      kryo.writeClassAndObject(out, message);
+      return out.toBytes();
+    } catch (KryoException | IllegalArgumentException e) {
+      throw new WireException("cannot serialize " + message.getClass().getName() + ": " + e.getMessage(), e);
+    } finally {
+      pool.free(kryo);
+    }
+  }
+
+  public Object fromBytes(byte[] bytes) {
+    if (bytes.length > maxMessageBytes) {
+      throw new WireException("message of " + bytes.length + " bytes exceeds the limit of " + maxMessageBytes);
+    }
+    Kryo kryo = pool.obtain();
+    try (Input in = new Input(bytes)) {
+      Object o = kryo.readClassAndObject(in);
+      if (in.position() != bytes.length) {
+        throw new WireException("message has " + (bytes.length - in.position()) + " trailing bytes");
+      }
+      return o;
+    } catch (KryoException | IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
+      throw new WireException("cannot deserialize a message of " + bytes.length + " bytes: " + e.getMessage(), e);
+    } finally {
+      pool.free(kryo);
+    }
+  }
+
+  /** A message that cannot be written or read. */
+  public static final class WireException extends RuntimeException {
+    public WireException(String message) {
+      super(message);
+    }
+
+    public WireException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}
