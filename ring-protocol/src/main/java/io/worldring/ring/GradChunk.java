@@ -6,7 +6,7 @@ package io.worldring.ring;
  *
  * @param values [chunk elements]
  */
-public record GradChunk(String runId, long step, int phase, int hop, int chunk, TensorPayload values) implements RingMessage {
+public record GradChunk(String runId, long round, int phase, int hop, int chunk, TensorPayload values) implements RingMessage {
   public static final int REDUCE_SCATTER = 0;
   public static final int ALL_GATHER = 1;
 }

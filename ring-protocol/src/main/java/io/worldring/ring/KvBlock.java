@@ -7,5 +7,5 @@ package io.worldring.ring;
  * @param k [kvHeads, tokens, headDim]
  * @param v [kvHeads, tokens, headDim]
  */
-public record KvBlock(String runId, long step, int sequence, int layer, int hop, int source, TensorPayload k, TensorPayload v)
+public record KvBlock(String runId, long round, int sequence, int layer, int hop, int source, TensorPayload k, TensorPayload v)
     implements RingMessage {}

@@ -10,5 +10,5 @@ package io.worldring.ring;
  * @param dk [kvHeads, tokens, headDim]
  * @param dv [kvHeads, tokens, headDim]
  */
-public record KvGradBlock(String runId, long step, int sequence, int layer, int hop, int source,
+public record KvGradBlock(String runId, long round, int sequence, int layer, int hop, int source,
     TensorPayload k, TensorPayload v, TensorPayload dk, TensorPayload dv) implements RingMessage {}

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The order in which one device must receive a step's ring messages, and the verdict on any message
+ * The order in which one device must receive a round's ring messages, and the verdict on any message
  * that arrives: the one expected next ({@code CURRENT}), one that belongs later ({@code EARLY}: keep it
  * until its turn), or one whose turn has passed or that belongs to another run ({@code STALE}: drop it).
  * A duplicate is stale once its original was processed; a message whose identity matches the turn but
@@ -24,7 +24,7 @@ public final class RingCursor {
   private final int device;
   private final RingSchedule schedule;
   private final int layers;
-  private long step = -1;
+  private long round = -1;
   private int sequences;
   private final List<Expected> order = new ArrayList<>();
   private int position;
@@ -36,9 +36,9 @@ public final class RingCursor {
     this.layers = layers;
   }
 
-  /** Begins a step of {@code sequences} sequences. */
-  public void startStep(long newStep, int sequenceCount) {
-    this.step = newStep;
+  /** Begins a round (one attempt at a step) of {@code sequenceCount} sequences. */
+  public void startRound(long newRound, int sequenceCount) {
+    this.round = newRound;
     this.sequences = sequenceCount;
     this.position = 0;
     order.clear();
@@ -66,8 +66,8 @@ public final class RingCursor {
     }
   }
 
-  public long step() {
-    return step;
+  public long round() {
+    return round;
   }
 
   /** Whether a message is still to come in this step. */
@@ -85,10 +85,10 @@ public final class RingCursor {
   }
 
   public Verdict classify(RingMessage m) {
-    if (!runId.equals(m.runId()) || m.step() < step) {
+    if (!runId.equals(m.runId()) || m.round() < round) {
       return Verdict.STALE;
     }
-    if (m.step() > step) {
+    if (m.round() > round) {
       return Verdict.EARLY;
     }
     long ordinal = ordinal(m);

@@ -16,7 +16,7 @@ class RingCursorTest {
   void ordersAStepsMessagesAndJudgesArrivals() {
     RingSchedule ring = new RingSchedule(3, SequenceLayout.CONTIGUOUS);
     RingCursor c = new RingCursor("run", 1, ring, 2);
-    c.startStep(5, 1);
+    c.startRound(5, 1);
     List<RingCursor.Expected> order = new ArrayList<>();
     while (c.awaiting()) {
       order.add(c.current());
@@ -33,11 +33,11 @@ class RingCursorTest {
       assertFalse(order.get(i).ordinal() <= order.get(i - 1).ordinal(), "ordinals increase");
     }
 
-    c.startStep(5, 1);
+    c.startRound(5, 1);
     assertEquals(RingCursor.Verdict.CURRENT, c.classify(kv("run", 5, 0, 0, 1, 0)));
     assertEquals(RingCursor.Verdict.EARLY, c.classify(kv("run", 5, 0, 0, 2, 2)));
-    assertEquals(RingCursor.Verdict.EARLY, c.classify(kv("run", 6, 0, 0, 1, 0)), "next step");
-    assertEquals(RingCursor.Verdict.STALE, c.classify(kv("run", 4, 0, 1, 2, 2)), "previous step");
+    assertEquals(RingCursor.Verdict.EARLY, c.classify(kv("run", 6, 0, 0, 1, 0)), "next round");
+    assertEquals(RingCursor.Verdict.STALE, c.classify(kv("run", 4, 0, 1, 2, 2)), "previous round");
     assertEquals(RingCursor.Verdict.STALE, c.classify(kv("other", 5, 0, 0, 1, 0)), "another run");
     assertEquals(RingCursor.Verdict.STALE, c.classify(kv("run", 5, 0, 0, 1, 2)), "wrong source for the turn");
     assertEquals(RingCursor.Verdict.STALE, c.classify(kv("run", 5, 0, 0, 3, 0)), "no hop 3 in forward");
@@ -50,7 +50,7 @@ class RingCursorTest {
   @Test
   void oneDeviceExpectsNothing() {
     RingCursor c = new RingCursor("run", 0, new RingSchedule(1, SequenceLayout.ZIGZAG), 4);
-    c.startStep(0, 3);
+    c.startRound(0, 3);
     assertFalse(c.awaiting());
   }
 }

@@ -40,8 +40,8 @@ class WireFormatTest {
   void everyRingMessageRoundTrips() {
     KvBlock kv = new KvBlock("run-1", 7, 1, 3, 2, 5, tensor(1, 2, 4, 8), tensor(2, 2, 4, 8));
     KvBlock kv2 = (KvBlock) FP32.fromBytes(FP32.toBytes(kv));
-    assertEquals(List.of(kv.runId(), kv.step(), kv.sequence(), kv.layer(), kv.hop(), kv.source()),
-        List.of(kv2.runId(), kv2.step(), kv2.sequence(), kv2.layer(), kv2.hop(), kv2.source()));
+    assertEquals(List.of(kv.runId(), kv.round(), kv.sequence(), kv.layer(), kv.hop(), kv.source()),
+        List.of(kv2.runId(), kv2.round(), kv2.sequence(), kv2.layer(), kv2.hop(), kv2.source()));
     assertSameTensor(kv.k(), kv2.k());
     assertSameTensor(kv.v(), kv2.v());
 

@@ -1,0 +1,22 @@
+package io.worldring.actors.driver;
+
+import io.worldring.model.Parameters;
+
+/**
+ * What one ring step did.
+ *
+ * @param loss mean loss per unit of loss weight over the batch
+ * @param gradNorm global gradient norm before clipping (0 when the step was not applied)
+ * @param tokens tokens processed
+ * @param bytesSent tensor bytes sent between devices, all devices together
+ * @param peakActivationBytes the largest per-device activation memory at a phase boundary
+ * @param droppedMessages stale or duplicated ring messages the devices dropped so far
+ * @param gradients the reduced gradient (device 0's), when asked for
+ * @param error why the step failed, or null
+ */
+public record StepOutcome(long step, double loss, double gradNorm, long tokens, long bytesSent, long peakActivationBytes,
+    long droppedMessages, Parameters gradients, String error) {
+  public boolean failed() {
+    return error != null;
+  }
+}

@@ -1,0 +1,74 @@
+package io.worldring.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.worldring.actors.driver.StepOutcome;
+import io.worldring.model.Parameters;
+import io.worldring.model.io.Checkpoint;
+import io.worldring.model.train.SingleDeviceTrainer;
+import io.worldring.model.train.StepResult;
+import io.worldring.model.train.TrainingSequence;
+import io.worldring.ring.SequenceLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * N device actors exchanging blocks as messages train exactly like one device: the loss and every
+ * parameter gradient of a step, and the parameters after 20 optimizer steps, agree within 1e-4
+ * (relative to each tensor's largest entry; fp32).
+ */
+class RingTrainingTest {
+  static final double TOLERANCE = 1e-4;
+  static final int STEPS = 20;
+  static final int LENGTH = 48;
+
+  static Stream<Arguments> rings() {
+    return Stream.of(1, 2, 3, 4, 8).flatMap(n -> Stream.of(Arguments.of(n, SequenceLayout.CONTIGUOUS), Arguments.of(n, SequenceLayout.ZIGZAG)));
+  }
+
+  @ParameterizedTest(name = "n={0} {1}")
+  @MethodSource("rings")
+  void ringTrainsLikeOneDevice(int n, SequenceLayout layout, @TempDir Path dir) {
+    var spec = RingFixtures.spec(3);
+    var single = spec.build();
+    SingleDeviceTrainer reference = new SingleDeviceTrainer(single.model(), single.optimizer());
+    try (LocalRing ring = LocalRing.start(n, layout, spec, ConfigFactory.empty())) {
+      // One step, gradients compared before anything is applied.
+      List<TrainingSequence> first = RingFixtures.batch(2, LENGTH, true, 100);
+      StepOutcome probe = ring.step(0, first, 0, false, true);
+      Parameters refGrads = single.model().parameters().zerosLike();
+      double refLoss = 0;
+      double weight = first.stream().mapToDouble(TrainingSequence::totalWeight).sum();
+      for (TrainingSequence s : first) {
+        refLoss += single.model().lossAndGradients(s, refGrads);
+      }
+      refLoss /= weight;
+      refGrads.muli(1.0 / weight);
+      assertEquals(refLoss, probe.loss(), Math.abs(refLoss) * TOLERANCE, "loss of one step");
+      double[] worst = new double[1];
+      String msg = RingFixtures.maxRelativeDifference(refGrads, probe.gradients(), worst);
+      assertTrue(worst[0] <= TOLERANCE, "gradients of one step: " + msg);
+
+      // Twenty optimizer steps on both.
+      for (int step = 0; step < STEPS; step++) {
+        List<TrainingSequence> batch = RingFixtures.batch(2, LENGTH, step % 2 == 0, 200 + step);
+        StepResult r = reference.step(batch);
+        StepOutcome o = ring.step(step, batch, r.learningRate(), true, false);
+        assertEquals(r.loss(), o.loss(), Math.abs(r.loss()) * TOLERANCE, "loss at step " + step);
+        assertEquals(r.gradNorm(), o.gradNorm(), r.gradNorm() * TOLERANCE, "gradient norm at step " + step);
+      }
+      ring.saveCheckpoint(dir.resolve("ring").toString(), STEPS, "{}");
+      Parameters ringParams = Checkpoint.load(dir.resolve("ring"), DataType.FLOAT).weights();
+      msg = RingFixtures.maxRelativeDifference(single.model().parameters(), ringParams, worst);
+      assertTrue(worst[0] <= TOLERANCE, "parameters after " + STEPS + " steps: " + msg);
+    }
+  }
+}
