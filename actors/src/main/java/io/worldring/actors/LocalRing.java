@@ -44,12 +44,18 @@ public final class LocalRing implements AutoCloseable {
   /** Starts N devices and a driver, and forms the ring. */
   @SuppressWarnings("unchecked")
   public static LocalRing start(int n, SequenceLayout layout, ModelSpec spec, Config config) {
+    return start(n, layout, spec, config, DeviceActor.LinkFactory.DIRECT);
+  }
+
+  /** As {@link #start(int, SequenceLayout, ModelSpec, Config)}, with the devices' links made by {@code links}. */
+  @SuppressWarnings("unchecked")
+  public static LocalRing start(int n, SequenceLayout layout, ModelSpec spec, Config config, DeviceActor.LinkFactory links) {
     ActorRef<DeviceActor.Command>[] devices = new ActorRef[n];
     CompletableFuture<ActorRef<TrainingDriver.Command>> driver = new CompletableFuture<>();
     Config full = config.withFallback(ConfigFactory.parseString("pekko.actor.provider = local")).withFallback(ConfigFactory.load());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       for (int i = 0; i < n; i++) {
-        devices[i] = ctx.spawn(DeviceActor.create(), "device-" + i, DispatcherSelector.fromConfig("worldring.device-dispatcher"));
+        devices[i] = ctx.spawn(DeviceActor.create(links), "device-" + i, DispatcherSelector.fromConfig("worldring.device-dispatcher"));
       }
       driver.complete(ctx.spawn(TrainingDriver.create(), "driver")); // publishes the refs to the caller's thread
       return Behaviors.empty();

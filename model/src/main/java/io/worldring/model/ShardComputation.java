@@ -57,6 +57,7 @@ public final class ShardComputation {
   private TransformerBlock.AfterAttentionGrad grad;
   private QueryBlockAttentionBackward attentionBackward;
   private long peakBytes;
+  private long scratchBytes; // the largest attention tile pair's temporaries
 
   public ShardComputation(LlamaModel model, TrainingSequence shard, Parameters grads) {
     this.model = model;
@@ -98,6 +99,7 @@ public final class ShardComputation {
 
   /** Finishes the current layer after every block was attended. */
   public void endLayer() {
+    scratchBytes = Math.max(scratchBytes, attention.scratchBytes());
     AttentionOutput out = attention.finish();
     TransformerBlock.Activations a = model.blocks().get(layer).afterAttention(before, out);
     saved.add(model.options().recompute() ? a.checkpointed() : a);
@@ -140,6 +142,7 @@ public final class ShardComputation {
 
   /** Finishes the current layer's backward with this device's fully accumulated dK, dV (freed here). */
   public void endBackwardLayer(INDArray dk, INDArray dv) {
+    scratchBytes = Math.max(scratchBytes, attentionBackward.scratchBytes());
     INDArray dq = attentionBackward.finish();
     dx = model.blocks().get(layer).backwardBeforeAttention(grad, new AttentionGradients(dq, dk, dv), angles, grads);
     saved.get(layer).release();
@@ -160,9 +163,12 @@ public final class ShardComputation {
     masks.release();
   }
 
-  /** The most bytes of activations this shard held at a phase boundary. */
+  /**
+   * Peak activation memory: the most bytes of saved activations held at a phase boundary, plus the
+   * largest attention tile pair's temporaries (the only arrays whose size is quadratic, in the tile).
+   */
   public long peakActivationBytes() {
-    return peakBytes;
+    return peakBytes + scratchBytes;
   }
 
   private void notePeak() {

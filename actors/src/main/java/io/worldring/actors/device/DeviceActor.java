@@ -70,26 +70,40 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   public record SaveCheckpoint(String runId, String directory, long step, String trainingState,
       ActorRef<TrainingDriver.Command> replyTo) implements Command {}
 
+  /** Makes the link to the next device; tests wrap the real one to delay, duplicate or inject messages. */
+  public interface LinkFactory {
+    RingDevice.Outbox create(ActorContext<Command> context, RingDevice.Outbox link, int index);
+
+    LinkFactory DIRECT = (context, link, index) -> link;
+  }
+
   private enum Phase { UNCONFIGURED, IDLE, STEPPING, REDUCED }
 
   private final StashBuffer<Command> stash;
   private final WorldringWire wire;
+  private final LinkFactory links;
   private Phase phase = Phase.UNCONFIGURED;
   private String runId;
   private RingDevice device;
   private RingInbox inbox;
-  private RingLink link;
+  private RingDevice.Outbox link;
+  private boolean nextIsLocal;
   private Fragments.Reassembler fragments;
   private StartStep current;
 
   public static Behavior<Command> create() {
-    return Behaviors.withStash(64, stash -> Behaviors.setup(ctx -> new DeviceActor(ctx, stash)));
+    return create(LinkFactory.DIRECT);
   }
 
-  private DeviceActor(ActorContext<Command> context, StashBuffer<Command> stash) {
+  public static Behavior<Command> create(LinkFactory links) {
+    return Behaviors.withStash(64, stash -> Behaviors.setup(ctx -> new DeviceActor(ctx, stash, links)));
+  }
+
+  private DeviceActor(ActorContext<Command> context, StashBuffer<Command> stash, LinkFactory links) {
     super(context);
     this.stash = stash;
     this.wire = WorldringWire.get(context.getSystem());
+    this.links = links;
   }
 
   @Override
@@ -113,10 +127,12 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       runId = c.runId();
       device = new RingDevice(c.runId(), c.index(), ring, replica.model(), replica.optimizer());
       inbox = new RingInbox(new RingCursor(c.runId(), c.index(), ring, replica.model().blocks().size()), wire.settings().inboxCapacity());
-      link = new RingLink(c.ring()[ring.next(c.index())], c.index(), wire.format(), wire.settings().fragmentBytes());
+      RingLink direct = new RingLink(c.ring()[ring.next(c.index())], c.index(), wire.format(), wire.settings().fragmentBytes());
+      nextIsLocal = direct.local();
+      link = links.create(getContext(), direct, c.index());
       fragments = new Fragments.Reassembler(wire.settings().maxMessageBytes(), 4 * c.ring().length + 16);
       phase = Phase.IDLE;
-      c.replyTo().tell(new TrainingDriver.DeviceReady(c.runId(), c.index(), device.parameterDigest(), link.local()));
+      c.replyTo().tell(new TrainingDriver.DeviceReady(c.runId(), c.index(), device.parameterDigest(), nextIsLocal));
     } catch (RuntimeException e) {
       getContext().getLog().error("device {} cannot join the ring", c.index(), e);
       c.replyTo().tell(new TrainingDriver.DeviceFailed(c.runId(), c.index(), -1, describe(e)));

@@ -132,6 +132,14 @@ public final class BlockAttention {
     Nd4j.exec(new Mmul(ds, qg, dk, scale, 1.0, MMulTranspose.builder().transposeA(true).build()));
   }
 
+  /**
+   * The most temporary bytes one pair needs: scores and probabilities (or dP and dS in backward), each
+   * [heads, queries, keys]. Fixed by the tile sizes, whatever the sequence length.
+   */
+  public static long scratchBytes(INDArray q, INDArray k) {
+    return 2L * q.size(0) * q.size(1) * k.size(1) * q.dataType().width();
+  }
+
   /** D = rowsum(dOut * out), [heads * queries]; computed once per query block before backward. */
   public static INDArray delta(INDArray out, INDArray dOut) {
     long rows = out.size(0) * out.size(1);

@@ -24,6 +24,7 @@ public final class QueryBlockAttention {
   private final List<INDArray> qTiles; // each [heads, tile, headDim]
   private final List<OnlineSoftmaxCarry> carries;
   private final int heads;
+  private long scratchBytes;
   private long pairsComputed;
   private long pairsSkipped;
 
@@ -64,6 +65,7 @@ public final class QueryBlockAttention {
       for (int kt = 0; kt < keyRanges.size(); kt++) {
         int[] kr = keyRanges.get(kt);
         BlockMask mask = masks.get(qt, queryTiles.get(qt), keyBlock, kr[0], keys.slice(kr[0], kr[1]));
+        scratchBytes = Math.max(scratchBytes, BlockAttention.scratchBytes(qTiles.get(qt), kTiles.get(kt)));
         if (BlockAttention.forward(qTiles.get(qt), kTiles.get(kt), vTiles.get(kt), mask, carries.get(qt), scale)) {
           pairsComputed++;
         } else {
@@ -94,6 +96,11 @@ public final class QueryBlockAttention {
     }
     Tiles.releaseCopies(qTiles, queryRanges);
     return new AttentionOutput(out, lse);
+  }
+
+  /** The most temporary bytes one tile pair used. */
+  public long scratchBytes() {
+    return scratchBytes;
   }
 
   /** Tile pairs computed so far (for load-balance statistics). */

@@ -24,6 +24,7 @@ public final class QueryBlockAttentionBackward {
   private final List<INDArray> deltaTiles; // [heads * tile]
   private final List<INDArray> dqTiles; // [heads, tile, headDim]
   private final int heads;
+  private long scratchBytes;
 
   /**
    * @param q [heads, queries, headDim]; not freed here
@@ -76,6 +77,7 @@ public final class QueryBlockAttentionBackward {
       INDArray dvTile = single ? dv : Nd4j.zeros(dv.dataType(), vTiles.get(kt).shape());
       for (int qt = 0; qt < queryRanges.size(); qt++) {
         BlockMask mask = masks.get(qt, queryTiles.get(qt), keyBlock, kr[0], keyTile);
+        scratchBytes = Math.max(scratchBytes, BlockAttention.scratchBytes(qTiles.get(qt), kTiles.get(kt)));
         BlockAttention.backward(qTiles.get(qt), kTiles.get(kt), vTiles.get(kt), dOutTiles.get(qt), lseTiles.get(qt),
             deltaTiles.get(qt), mask, dqTiles.get(qt), dkTile, dvTile, scale);
       }
@@ -87,6 +89,11 @@ public final class QueryBlockAttentionBackward {
     }
     Tiles.releaseCopies(kTiles, keyRanges);
     Tiles.releaseCopies(vTiles, keyRanges);
+  }
+
+  /** The most temporary bytes one tile pair used. */
+  public long scratchBytes() {
+    return scratchBytes;
   }
 
   /** dQ, [heads, queries, headDim]; frees this object's state. */
