@@ -78,7 +78,7 @@ class ActorWireMessagesTest {
         new TrainingDriver.CheckpointSaved("run", 4, "dir"), new TrainingDriver.DeviceFailed("run", 1, 4, "boom"))) {
       assertEquals(m, roundTrip(m));
     }
-    var reduced = new TrainingDriver.StepReduced("run", 1, 4, 2.5, 100, 200, 0, new String[] {"w"},
+    var reduced = new TrainingDriver.StepReduced("run", 1, 4, 2.5, 100, 50, 200, 0, new String[] {"w"},
         new TensorPayload[] {TensorPayload.of(Nd4j.ones(DataType.FLOAT, 2, 2))});
     var r2 = (TrainingDriver.StepReduced) roundTrip(reduced);
     assertEquals(2.5, r2.lossSum());

@@ -54,7 +54,7 @@ class ChaosRingTest {
     };
   }
 
-  static double[] losses(LocalRing ring, long[] dropped) {
+  static double[] losses(Ring ring, long[] dropped) {
     double[] out = new double[STEPS];
     for (int step = 0; step < STEPS; step++) {
       List<TrainingSequence> batch = RingFixtures.batch(2, 48, true, 500 + step);
@@ -71,10 +71,10 @@ class ChaosRingTest {
     long[] chaosDropped = new long[1];
     double[] clean;
     double[] messy;
-    try (LocalRing ring = LocalRing.start(4, SequenceLayout.ZIGZAG, RingFixtures.spec(9), ConfigFactory.empty())) {
+    try (Ring ring = LocalRing.start(4, SequenceLayout.ZIGZAG, RingFixtures.spec(9), ConfigFactory.empty())) {
       clean = losses(ring, cleanDropped);
     }
-    try (LocalRing ring = LocalRing.start(4, SequenceLayout.ZIGZAG, RingFixtures.spec(9), ConfigFactory.empty(), chaos(77))) {
+    try (Ring ring = LocalRing.start(4, SequenceLayout.ZIGZAG, RingFixtures.spec(9), ConfigFactory.empty(), chaos(77))) {
       messy = losses(ring, chaosDropped);
     }
     assertArrayEquals(clean, messy, 0.0, "the same losses, bit for bit");

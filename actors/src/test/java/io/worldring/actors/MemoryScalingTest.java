@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class MemoryScalingTest {
   static long peak(int length) {
-    try (LocalRing ring = LocalRing.start(2, SequenceLayout.ZIGZAG, RingFixtures.spec(4), ConfigFactory.empty())) {
+    try (Ring ring = LocalRing.start(2, SequenceLayout.ZIGZAG, RingFixtures.spec(4), ConfigFactory.empty())) {
       return ring.step(0, RingFixtures.batch(1, length, false, 3), 0, false, false).peakActivationBytes();
     }
   }

@@ -17,7 +17,7 @@ final class RingFixtures {
   private RingFixtures() {}
 
   static ModelSpec spec(long seed) {
-    return new ModelSpec(CONFIG, seed, "", OPTIMIZER, 4, false);
+    return new ModelSpec(CONFIG, seed, "", false, OPTIMIZER, 4, false);
   }
 
   /** A batch of sequences; with {@code packed}, examples with restarting positions and separate segments. */

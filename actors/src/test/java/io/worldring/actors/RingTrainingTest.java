@@ -40,7 +40,7 @@ class RingTrainingTest {
     var spec = RingFixtures.spec(3);
     var single = spec.build();
     SingleDeviceTrainer reference = new SingleDeviceTrainer(single.model(), single.optimizer());
-    try (LocalRing ring = LocalRing.start(n, layout, spec, ConfigFactory.empty())) {
+    try (Ring ring = LocalRing.start(n, layout, spec, ConfigFactory.empty())) {
       // One step, gradients compared before anything is applied.
       List<TrainingSequence> first = RingFixtures.batch(2, LENGTH, true, 100);
       StepOutcome probe = ring.step(0, first, 0, false, true);

@@ -7,19 +7,22 @@ import io.worldring.model.BadInputException;
 import io.worldring.ops.bench.AttentionBench;
 import io.worldring.ops.bench.BenchEnvironment;
 import io.worldring.ops.bench.GemmBench;
+import io.worldring.ops.bench.RingBench;
+import io.worldring.ring.RingSchedule;
+import io.worldring.ring.SequenceLayout;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints one JSON object on stdout (medians of repeated runs after warm-up).",
-    subcommands = {BenchCommand.Gemm.class, BenchCommand.Attention.class})
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Attention.class, BenchCommand.RingStep.class})
 final class BenchCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public Integer call() {
-    throw new BadInputException("bench needs a benchmark: gemm or attention (see worldring bench --help)");
+    throw new BadInputException("bench needs a benchmark: gemm, attention or ring (see worldring bench --help)");
   }
 
   static void print(ObjectNode n) throws Exception {
@@ -79,6 +82,39 @@ final class BenchCommand implements Callable<Integer> {
       ObjectNode square = GemmBench.measure(n.putObject("gemm_square"), 1024, 1024, 1024, Math.max(repeats, 10));
       n.put("ratio_to_gemm_kernel_shape", attention.get("gflops").asDouble() / shaped.get("gflops").asDouble());
       n.put("ratio_to_gemm_square", attention.get("gflops").asDouble() / square.get("gflops").asDouble());
+      print(n);
+      return 0;
+    }
+  }
+
+  @Command(name = "ring", mixinStandardHelpOptions = true,
+      description = {"Forward+backward of one sequence of the tiny model on one device and on N device actors in this JVM:",
+          "tokens/s of each, their ratio, bytes between devices per step, peak activation memory per device."})
+  static final class RingStep implements Callable<Integer> {
+    @Option(names = "--devices", defaultValue = "4", description = "Devices in the ring (default: ${DEFAULT-VALUE})") int devices;
+
+    @Option(names = "--seq", defaultValue = "4096", description = "Sequence length (default: ${DEFAULT-VALUE})") int seq;
+
+    @Option(names = "--layout", defaultValue = "zigzag", description = "contiguous or zigzag (default: ${DEFAULT-VALUE})") String layout;
+
+    @Option(names = "--preset", defaultValue = "tiny", description = "Model preset (default: ${DEFAULT-VALUE})") String preset;
+
+    @Option(names = "--block", defaultValue = "256", description = "Attention tile (default: ${DEFAULT-VALUE})") int block;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed runs (default: ${DEFAULT-VALUE})") int repeats;
+
+    @Option(names = "--json", description = "JSON output (the only output format; accepted for scripts)") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      SequenceLayout l = SequenceLayout.parse(layout);
+      new RingSchedule(devices, l).checkLength(seq);
+      if (repeats < 1 || block < 1) {
+        throw new BadInputException("--repeats and --block must be positive");
+      }
+      ObjectNode n = JSON.createObjectNode().put("bench", "ring");
+      BenchEnvironment.describe(n);
+      RingBench.measure(n, io.worldring.model.ModelConfig.preset(preset), devices, seq, l, block, repeats);
       print(n);
       return 0;
     }

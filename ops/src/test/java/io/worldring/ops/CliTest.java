@@ -120,9 +120,34 @@ class CliTest {
         "schedule must be constant or cosine");
     Files.writeString(conf, "worldring.train {\n  steps = \n");
     assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r4").toString()), "bad.conf");
-    assertBadInput(CliRunner.run("train", "--devices", "4", "--run-dir", dir.resolve("r5").toString()), "devices = 4");
+    assertBadInput(CliRunner.run("train", "--devices", "4", "--seq-len", "36", "--run-dir", dir.resolve("r5").toString(),
+        "--progress", "none"), "must be a multiple of 8");
+    assertBadInput(CliRunner.run("train", "--devices", "2", "--layout", "diagonal", "--run-dir", dir.resolve("r7").toString()),
+        "unknown layout 'diagonal'");
+    assertBadInput(CliRunner.run("node", "--seed", "127.0.0.1:1", "--expect-devices", "3"), "--expect-devices is for the first node");
     assertBadInput(CliRunner.run("train", "--preset", "huge", "--run-dir", dir.resolve("r6").toString(), "--progress", "none"),
         "unknown model preset 'huge'");
+  }
+
+  @Test
+  void ringTrainingMatchesOneDeviceAndResumes(@TempDir Path dir) throws IOException {
+    Path data = dir.resolve("text.txt");
+    Files.writeString(data, "Whenever it is a damp, drizzly November in my soul, I account it high time to get to sea. ".repeat(10));
+    String[] common = {"train", "--data", data.toString(), "--seq-len", "32", "--batch-size", "2", "--progress", "none",
+        "--checkpoint-every", "2", "--lr", "0.01", "--warmup-steps", "1", "--steps", "4"};
+    CliRunner.Result one = CliRunner.run(concat(common, "--run-dir", dir.resolve("one").toString()));
+    assertEquals(0, one.exitCode(), one.err());
+    CliRunner.Result ring = CliRunner.run(concat(common, "--devices", "4", "--layout", "zigzag", "--stop-at", "2",
+        "--run-dir", dir.resolve("ring").toString()));
+    assertEquals(0, ring.exitCode(), ring.err());
+    CliRunner.Result resumed = CliRunner.run("train", "--run-dir", dir.resolve("ring").toString(), "--progress", "none");
+    assertEquals(0, resumed.exitCode(), resumed.err());
+    double[] a = losses(dir.resolve("one"));
+    double[] b = losses(dir.resolve("ring"));
+    assertEquals(4, b.length);
+    for (int i = 0; i < 4; i++) {
+      assertEquals(a[i], b[i], 1e-4 * Math.abs(a[i]), "step " + (i + 1) + ": one device " + a[i] + ", ring of 4 " + b[i]);
+    }
   }
 
   @Test
@@ -138,6 +163,13 @@ class CliTest {
     JsonNode an = JSON.readTree(a.out());
     assertEquals(128 * 129 / 2.0, an.get("attention").get("unmasked_pairs").asDouble());
     assertTrue(an.get("ratio_to_gemm_square").asDouble() > 0);
+    CliRunner.Result ring = CliRunner.run("bench", "ring", "--devices", "2", "--seq", "64", "--block", "16", "--repeats", "1", "--json");
+    assertEquals(0, ring.exitCode(), ring.err());
+    JsonNode rn = JSON.readTree(ring.out());
+    assertEquals(64, rn.get("model").get("dim").asInt(), "the tiny model's shape is reported");
+    assertTrue(rn.get("ring").get("kv_bytes_per_step").asLong() > 0);
+    assertEquals(0, rn.get("single").get("kv_bytes_per_step").asLong());
+    assertTrue(rn.get("ratio").asDouble() > 0);
   }
 
   static double[] losses(Path run) throws IOException {

@@ -37,7 +37,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "worldring-device");
 
   public sealed interface Command extends WireMessage
-      permits Configure, StartStep, Deliver, DeliverBytes, DeliverFragment, Commit, Discard, SaveCheckpoint {}
+      permits Configure, StartStep, Deliver, DeliverBytes, DeliverFragment, Commit, Discard, SaveCheckpoint, Shutdown {}
 
   /** Joins a ring as device {@code index} of {@code ring} and builds the replica. */
   public record Configure(String runId, int index, ActorRef<Command>[] ring, SequenceLayout layout, ModelSpec spec,
@@ -76,6 +76,9 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
 
     LinkFactory DIRECT = (context, link, index) -> link;
   }
+
+  /** The run is over: this device's node shuts down (a node process exits when its system terminates). */
+  public record Shutdown(String runId) implements Command {}
 
   private enum Phase { UNCONFIGURED, IDLE, STEPPING, REDUCED }
 
@@ -117,6 +120,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
         .onMessage(Commit.class, this::onCommit)
         .onMessage(Discard.class, this::onDiscard)
         .onMessage(SaveCheckpoint.class, this::onSaveCheckpoint)
+        .onMessage(Shutdown.class, this::onShutdown)
         .build();
   }
 
@@ -215,6 +219,14 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     return this;
   }
 
+  private Behavior<Command> onShutdown(Shutdown s) {
+    if (s.runId().equals(runId)) {
+      getContext().getLog().info("run {} is over; shutting down this node", runId);
+      getContext().getSystem().terminate();
+    }
+    return this;
+  }
+
   /** Processes {@code first} (if it is the expected message) and every kept message whose turn follows. */
   private void drain(RingMessage first) {
     RingMessage m = first;
@@ -232,7 +244,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     if (phase == Phase.STEPPING && device.reduced()) {
       phase = Phase.REDUCED;
       current.replyTo().tell(new TrainingDriver.StepReduced(runId, device.index(), device.round(), device.lossSum(),
-          device.bytesSent(), device.peakActivationBytes(), inbox.dropped(),
+          device.kvBytesSent(), device.gradientBytesSent(), device.peakActivationBytes(), inbox.dropped(),
           current.gradients() ? names(device.gradients()) : null, current.gradients() ? values(device.gradients()) : null));
       current = null;
     }

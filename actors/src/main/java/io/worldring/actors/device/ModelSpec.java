@@ -16,13 +16,15 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * @param model the model shape (its rope theta is the one trained with)
  * @param seed initial-weights seed, when {@code checkpoint} is empty
- * @param checkpoint a checkpoint directory to start from (weights, and optimizer moments if it has them), or ""
+ * @param checkpoint a checkpoint directory to start from, or ""
+ * @param resumeOptimizer continue the checkpoint's optimizer moments and step (resuming a run); otherwise
+ *     only its weights are taken (a new run, or a new curriculum stage)
  * @param optimizer AdamW settings
  * @param attentionBlock tokens per attention tile
  * @param recompute activation checkpointing
  */
-public record ModelSpec(ModelConfig model, long seed, String checkpoint, OptimizerConfig optimizer, int attentionBlock,
-    boolean recompute) implements WireMessage {
+public record ModelSpec(ModelConfig model, long seed, String checkpoint, boolean resumeOptimizer, OptimizerConfig optimizer,
+    int attentionBlock, boolean recompute) implements WireMessage {
 
   /** A replica: the model and its optimizer. */
   public record Replica(LlamaModel model, AdamW optimizer) {}
@@ -35,6 +37,7 @@ public record ModelSpec(ModelConfig model, long seed, String checkpoint, Optimiz
     }
     Checkpoint.Loaded ck = Checkpoint.load(Checkpoint.resolve(java.nio.file.Path.of(checkpoint)), DataType.FLOAT);
     ModelConfig config = ck.config().withRopeTheta(model.ropeTheta());
-    return new Replica(new LlamaModel(config, ck.weights(), options), ck.optimizer(optimizer));
+    AdamW adam = resumeOptimizer ? ck.optimizer(optimizer) : new AdamW(optimizer, ck.weights());
+    return new Replica(new LlamaModel(config, ck.weights(), options), adam);
   }
 }

@@ -54,7 +54,8 @@ public final class RingDevice {
   private INDArray flat; // flattened gradient during the all-reduce, [parameters]
   private boolean reduced;
   private double lossSum;
-  private long bytesSent;
+  private long kvBytesSent;
+  private long gradientBytesSent;
   private long peakActivationBytes;
 
   public RingDevice(String runId, int index, RingSchedule ring, LlamaModel model, AdamW optimizer) {
@@ -94,9 +95,14 @@ public final class RingDevice {
     return lossSum;
   }
 
-  /** Tensor bytes this device sent in the current step. */
-  public long bytesSent() {
-    return bytesSent;
+  /** Key/value (and dK/dV) bytes this device sent in the current round. */
+  public long kvBytesSent() {
+    return kvBytesSent;
+  }
+
+  /** Gradient all-reduce bytes this device sent in the current round. */
+  public long gradientBytesSent() {
+    return gradientBytesSent;
   }
 
   public long peakActivationBytes() {
@@ -120,7 +126,8 @@ public final class RingDevice {
     this.blocks = stepBlocks;
     this.reduced = false;
     this.lossSum = 0;
-    this.bytesSent = 0;
+    this.kvBytesSent = 0;
+    this.gradientBytesSent = 0;
     this.peakActivationBytes = 0;
     grads.zero();
     this.sequence = 0;
@@ -295,7 +302,11 @@ public final class RingDevice {
   }
 
   private void send(Outbox out, RingMessage m) {
-    bytesSent += payloadBytes(m);
+    if (m instanceof GradChunk) {
+      gradientBytesSent += payloadBytes(m);
+    } else {
+      kvBytesSent += payloadBytes(m);
+    }
     out.sendNext(m);
   }
 

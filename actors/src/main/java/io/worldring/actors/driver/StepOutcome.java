@@ -8,13 +8,15 @@ import io.worldring.model.Parameters;
  * @param loss mean loss per unit of loss weight over the batch
  * @param gradNorm global gradient norm before clipping (0 when the step was not applied)
  * @param tokens tokens processed
- * @param bytesSent tensor bytes sent between devices, all devices together
+ * @param kvBytesSent key/value and dK/dV bytes sent between devices, all devices together
+ * @param gradientBytesSent gradient all-reduce bytes sent, all devices together
  * @param peakActivationBytes the largest per-device activation memory at a phase boundary
  * @param droppedMessages stale or duplicated ring messages the devices dropped so far
  * @param gradients the reduced gradient (device 0's), when asked for
  * @param error why the step failed, or null
  */
-public record StepOutcome(long step, double loss, double gradNorm, long tokens, long bytesSent, long peakActivationBytes,
+public record StepOutcome(long step, double loss, double gradNorm, long tokens, long kvBytesSent, long gradientBytesSent,
+    long peakActivationBytes,
     long droppedMessages, Parameters gradients, String error) {
   public boolean failed() {
     return error != null;

@@ -42,7 +42,8 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
 
   public record DeviceReady(String runId, int index, String parameterDigest, boolean nextIsLocal) implements Command {}
 
-  public record StepReduced(String runId, int index, long round, double lossSum, long bytesSent, long peakActivationBytes,
+  public record StepReduced(String runId, int index, long round, double lossSum, long kvBytesSent, long gradientBytesSent,
+      long peakActivationBytes,
       long dropped, String[] gradientNames, TensorPayload[] gradientValues) implements Command {}
 
   public record Applied(String runId, int index, long round, double gradNorm) implements Command {}
@@ -185,12 +186,14 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
 
   private void finish(double gradNorm) {
     double loss = 0;
-    long bytes = 0;
+    long kvBytes = 0;
+    long gradientBytes = 0;
     long peak = 0;
     long dropped = 0;
     for (StepReduced r : reduced) {
       loss += r.lossSum();
-      bytes += r.bytesSent();
+      kvBytes += r.kvBytesSent();
+      gradientBytes += r.gradientBytesSent();
       peak = Math.max(peak, r.peakActivationBytes());
       dropped += r.dropped();
     }
@@ -205,7 +208,7 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
         gradients.put(reduced[0].gradientNames()[i], reduced[0].gradientValues()[i].array());
       }
     }
-    running.replyTo().tell(new StepOutcome(running.step(), loss, gradNorm, tokens, bytes, peak, dropped, gradients, null));
+    running.replyTo().tell(new StepOutcome(running.step(), loss, gradNorm, tokens, kvBytes, gradientBytes, peak, dropped, gradients, null));
     running = null;
   }
 
@@ -236,7 +239,7 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
   }
 
   private static StepOutcome failure(RunStep s, String message) {
-    return new StepOutcome(s.step(), Double.NaN, 0, 0, 0, 0, 0, null, message);
+    return new StepOutcome(s.step(), Double.NaN, 0, 0, 0, 0, 0, 0, null, message);
   }
 
   /** Loss weights divided by the batch's total, so the devices' losses and gradients add up to the mean. */

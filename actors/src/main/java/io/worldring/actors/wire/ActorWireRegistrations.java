@@ -48,6 +48,7 @@ public final class ActorWireRegistrations {
     kryo.register(DeviceActor.Commit.class, new RecordSerializer<>(), 125);
     kryo.register(DeviceActor.Discard.class, new RecordSerializer<>(), 126);
     kryo.register(DeviceActor.SaveCheckpoint.class, new RecordSerializer<>(), 127);
+    kryo.register(DeviceActor.Shutdown.class, new RecordSerializer<>(), 128);
     kryo.register(TrainingDriver.FormRing.class, new RecordSerializer<>(), 140);
     kryo.register(TrainingDriver.RunStep.class, new RecordSerializer<>(), 141);
     kryo.register(TrainingDriver.SaveCheckpoint.class, new RecordSerializer<>(), 142);

@@ -109,42 +109,26 @@ public final class Checkpoint {
     }
   }
 
+  /** What a checkpoint's manifest says, read without loading or verifying the tensors. */
+  public record Manifest(ModelConfig config, long step, JsonNode trainingState) {}
+
+  public static Manifest readManifest(Path dir) {
+    JsonNode manifest = manifest(dir);
+    return new Manifest(modelConfig(dir.resolve(MANIFEST), manifest), manifest.path("step").asLong(), manifest.path("training_state"));
+  }
+
   /** Loads and verifies a checkpoint directory, converting weights to {@code type}. */
   public static Loaded load(Path dir, DataType type) {
-    Path manifestFile = dir.resolve(MANIFEST);
-    if (!Files.isDirectory(dir)) {
-      throw new BadInputException(dir + ": no such checkpoint directory");
-    }
-    if (!Files.isRegularFile(manifestFile)) {
-      throw new BadInputException(manifestFile + ": missing; " + dir + " is not a complete worldring checkpoint"
-          + " (use `worldring import --format hf` for a Hugging Face model directory)");
-    }
-    JsonNode manifest;
-    try {
-      manifest = JSON.readTree(Files.readString(manifestFile));
-    } catch (JsonProcessingException e) {
-      throw new BadInputException(manifestFile + ": not valid JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new BadInputException(manifestFile + ": cannot read (" + e.getMessage() + ")", e);
-    }
-    if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
-      throw new BadInputException(manifestFile + ": format is '" + (manifest == null ? null : manifest.path("format").asText())
-          + "', expected '" + FORMAT + "'");
-    }
+    JsonNode manifest = manifest(dir);
     JsonNode files = manifest.path("files");
     if (!files.has(WEIGHTS)) {
-      throw new BadInputException(manifestFile + ": lists no " + WEIGHTS);
+      throw new BadInputException(dir.resolve(MANIFEST) + ": lists no " + WEIGHTS);
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
       verify(dir.resolve(f.getKey()), f.getValue());
     }
-    ModelConfig config;
-    try {
-      config = JSON.treeToValue(manifest.get("model"), ModelConfig.class);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new BadInputException(manifestFile + ": invalid model config: " + e.getMessage());
-    }
+    ModelConfig config = modelConfig(dir.resolve(MANIFEST), manifest);
     Parameters weights = fromHf(config, Safetensors.read(dir.resolve(WEIGHTS), type));
     ParameterLayout.validate(config, weights, dir.resolve(WEIGHTS).toString());
     Parameters m = null;
@@ -166,6 +150,38 @@ public final class Checkpoint {
     }
     return new Loaded(dir, config, weights, m, v, manifest.path("step").asLong(), manifest.path("optimizer_step").asLong(),
         manifest.path("training_state"));
+  }
+
+  private static JsonNode manifest(Path dir) {
+    Path manifestFile = dir.resolve(MANIFEST);
+    if (!Files.isDirectory(dir)) {
+      throw new BadInputException(dir + ": no such checkpoint directory");
+    }
+    if (!Files.isRegularFile(manifestFile)) {
+      throw new BadInputException(manifestFile + ": missing; " + dir + " is not a complete worldring checkpoint"
+          + " (use `worldring import --format hf` for a Hugging Face model directory)");
+    }
+    JsonNode manifest;
+    try {
+      manifest = JSON.readTree(Files.readString(manifestFile));
+    } catch (JsonProcessingException e) {
+      throw new BadInputException(manifestFile + ": not valid JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new BadInputException(manifestFile + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
+      throw new BadInputException(manifestFile + ": format is '" + (manifest == null ? null : manifest.path("format").asText())
+          + "', expected '" + FORMAT + "'");
+    }
+    return manifest;
+  }
+
+  private static ModelConfig modelConfig(Path manifestFile, JsonNode manifest) {
+    try {
+      return JSON.treeToValue(manifest.get("model"), ModelConfig.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new BadInputException(manifestFile + ": invalid model config: " + e.getMessage());
+    }
   }
 
   public static boolean isCheckpoint(Path dir) {

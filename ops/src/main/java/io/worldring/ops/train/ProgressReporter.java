@@ -14,7 +14,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Shows training progress on stderr (stdout stays for machine-readable output): a progress bar with
  * step, loss, tokens/s and ETA on a terminal; plain lines elsewhere (CI logs, pipes).
  */
-public final class ProgressReporter implements LocalTraining.Listener, AutoCloseable {
+public final class ProgressReporter implements TrainingRun.Listener, AutoCloseable {
   public enum Mode { AUTO, BAR, PLAIN, NONE }
 
   private final Mode mode;

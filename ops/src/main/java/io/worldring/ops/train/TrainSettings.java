@@ -16,6 +16,7 @@ public record TrainSettings(
     int steps,
     long seed,
     int devices,
+    String layout,
     double ropeTheta,
     int attentionBlock,
     boolean recompute,
@@ -33,6 +34,7 @@ public record TrainSettings(
     if (devices < 1) {
       throw new BadInputException("devices must be positive, got " + devices);
     }
+    io.worldring.ring.SequenceLayout.parse(layout);
     if (attentionBlock < 1 || checkpointEvery < 1 || keepCheckpoints < 1) {
       throw new BadInputException("attention-block, checkpoint-every and keep-checkpoints must be positive");
     }

@@ -3,19 +3,19 @@ package io.worldring.ops.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import io.worldring.actors.LocalRing;
+import io.worldring.actors.device.ModelSpec;
 import io.worldring.datasets.ByteTokenizer;
 import io.worldring.datasets.SampleCorpus;
 import io.worldring.datasets.TokenWindowSource;
 import io.worldring.model.BadInputException;
-import io.worldring.model.LlamaModel;
 import io.worldring.model.ModelConfig;
-import io.worldring.model.ParameterLayout;
-import io.worldring.model.Parameters;
 import io.worldring.model.io.Checkpoint;
-import io.worldring.model.train.AdamW;
-import io.worldring.model.train.SingleDeviceTrainer;
 import io.worldring.model.train.StepResult;
 import io.worldring.model.train.TrainingSequence;
+import io.worldring.ring.RingSchedule;
+import io.worldring.ring.SequenceLayout;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,19 +28,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * A training run on this JVM's single device, with its run directory:
+ * A training run and its run directory:
  * <pre>
  *   run.conf              the resolved configuration
  *   metrics.jsonl         one JSON object per step
  *   checkpoints/step-N/   see {@link Checkpoint}; the newest {@code keep-checkpoints} are kept
  * </pre>
- * A run directory that already holds a checkpoint is resumed from its latest one: weights, optimizer
- * moments, step and data position, so the loss trajectory continues exactly.
+ * Steps execute on a {@link StepBackend}: this JVM's single device, or a ring of device actors. A run
+ * directory that already holds a checkpoint is resumed from its latest one: weights, optimizer moments,
+ * step and data position, so the loss trajectory continues exactly.
  */
-public final class LocalTraining {
+public final class TrainingRun {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Receives progress; called on the training thread. */
@@ -52,53 +52,59 @@ public final class LocalTraining {
     void checkpointed(long step, Path dir);
   }
 
+  /** Opens the backend the steps run on. */
+  public interface Backends {
+    StepBackend open(ModelSpec spec, TrainSettings settings);
+  }
+
+  /** One device in this JVM, or (devices > 1) a ring of device actors in this JVM. */
+  public static final Backends LOCAL = (spec, settings) -> settings.devices() == 1
+      ? new SingleDeviceBackend(spec)
+      : new RingBackend(LocalRing.start(settings.devices(), SequenceLayout.parse(settings.layout()), spec, ConfigFactory.empty()),
+          spec.model(), settings.optimizer());
+
   private final TrainSettings settings;
   private final Path runDir;
   private final String renderedConfig;
 
-  public LocalTraining(TrainSettings settings, Path runDir, String renderedConfig) {
-    if (settings.devices() != 1) {
-      throw new BadInputException("devices = " + settings.devices() + ": this command trains on one device; "
-          + "a ring of devices needs the cluster runtime, which this build does not include");
-    }
+  public TrainingRun(TrainSettings settings, Path runDir, String renderedConfig) {
     this.settings = settings;
     this.runDir = runDir;
     this.renderedConfig = renderedConfig;
   }
 
-  /** Trains until {@code steps}; returns the results of the steps run in this call. */
+  /** Trains until {@code steps} on this JVM's devices; returns the results of the steps run in this call. */
   public List<StepResult> run(Listener listener) {
-    return run(listener, settings.steps());
+    return run(listener, settings.steps(), LOCAL);
   }
 
   /**
    * Trains until step {@code stopAt} (at most {@code steps}), writing a checkpoint there, so that a
    * later call continues the same run; the schedule still spans {@code steps}.
    */
-  public List<StepResult> run(Listener listener, long stopAt) {
+  public List<StepResult> run(Listener listener, long stopAt, Backends backends) {
     int[] tokens = new ByteTokenizer().encode(corpusText());
     TokenWindowSource data = new TokenWindowSource(tokens, settings.seqLen(), settings.seed());
     Path checkpoints = runDir.resolve("checkpoints");
     Path latest = Checkpoint.latestIn(checkpoints);
 
-    SingleDeviceTrainer trainer;
+    ModelSpec spec;
     long step;
     if (latest != null) {
-      Checkpoint.Loaded ck = Checkpoint.load(latest, DataType.FLOAT);
-      trainer = new SingleDeviceTrainer(new LlamaModel(ck.config(), ck.weights(), computeOptions()), ck.optimizer(settings.optimizer()));
-      step = ck.step();
-      JsonNode pos = ck.trainingState().path("data_position");
+      Checkpoint.Manifest manifest = Checkpoint.readManifest(latest);
+      spec = spec(manifest.config(), latest.toString(), true);
+      step = manifest.step();
+      JsonNode pos = manifest.trainingState().path("data_position");
       data.restore(new TokenWindowSource.Position(pos.path("epoch").asLong(), pos.path("index").asInt()));
     } else {
       ModelConfig config;
-      Parameters weights;
+      String init = "";
       if (!settings.initFrom().isEmpty()) {
-        Checkpoint.Loaded init = Checkpoint.load(Checkpoint.resolve(Path.of(settings.initFrom())), DataType.FLOAT);
-        config = init.config();
-        weights = init.weights();
+        Path initDir = Checkpoint.resolve(Path.of(settings.initFrom()));
+        config = Checkpoint.readManifest(initDir).config();
+        init = initDir.toString();
       } else {
         config = ModelConfig.preset(settings.preset());
-        weights = null;
       }
       if (settings.ropeTheta() != 0) {
         config = config.withRopeTheta(settings.ropeTheta());
@@ -107,18 +113,19 @@ public final class LocalTraining {
         throw new BadInputException("the model's vocabulary (" + config.vocabSize() + ") is smaller than the byte tokenizer's ("
             + ByteTokenizer.VOCAB_SIZE + ")");
       }
-      if (weights == null) {
-        weights = ParameterLayout.initialize(config, settings.seed(), DataType.FLOAT);
-      }
-      trainer = new SingleDeviceTrainer(new LlamaModel(config, weights, computeOptions()), new AdamW(settings.optimizer(), weights));
+      spec = spec(config, init, false);
       step = 0;
       writeRunConfig();
     }
-    listener.started(settings, trainer.model().config(), step, runDir);
+    if (settings.devices() > 1) {
+      new RingSchedule(settings.devices(), SequenceLayout.parse(settings.layout())).checkLength(settings.seqLen());
+    }
 
     List<StepResult> results = new ArrayList<>();
-    try (BufferedWriter log = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+    try (StepBackend backend = backends.open(spec, settings);
+        BufferedWriter log = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      listener.started(settings, backend.config(), step, runDir);
       long end = Math.min(stopAt, settings.steps());
       while (step < end) {
         List<TrainingSequence> batch = new ArrayList<>(settings.batchSize());
@@ -126,7 +133,7 @@ public final class LocalTraining {
           batch.add(data.next());
         }
         long start = System.nanoTime();
-        StepResult r = trainer.step(batch);
+        StepResult r = backend.step(step, batch);
         double seconds = (System.nanoTime() - start) / 1e9;
         double tokensPerSecond = r.tokens() / seconds;
         step++;
@@ -137,7 +144,7 @@ public final class LocalTraining {
         listener.stepped(r, tokensPerSecond, seconds);
         if (step % settings.checkpointEvery() == 0 || step == end) {
           Path dir = checkpoints.resolve(Checkpoint.stepDirName(step));
-          Checkpoint.save(dir, trainer.model().config(), trainer.model().parameters(), trainer.optimizer(), step, trainingState(data));
+          backend.saveCheckpoint(dir, step, trainingState(data));
           prune(checkpoints);
           listener.checkpointed(step, dir);
         }
@@ -148,10 +155,9 @@ public final class LocalTraining {
     return results;
   }
 
-  private LlamaModel.ComputeOptions computeOptions() {
-    return new LlamaModel.ComputeOptions(settings.attentionBlock(), settings.recompute(), 1024);
+  private ModelSpec spec(ModelConfig config, String checkpoint, boolean resume) {
+    return new ModelSpec(config, settings.seed(), checkpoint, resume, settings.optimizer(), settings.attentionBlock(), settings.recompute());
   }
-
   private String corpusText() {
     if (settings.data().isEmpty()) {
       return SampleCorpus.text(SampleCorpus.MOBY_DICK);
