@@ -30,6 +30,7 @@ public final class LocalRing {
     ActorRef<DeviceActor.Command>[] devices = new ActorRef[n];
     CompletableFuture<ActorRef<TrainingDriver.Command>> driver = new CompletableFuture<>();
     Config full = config.withFallback(ConfigFactory.parseString("pekko.actor.provider = local")).withFallback(ConfigFactory.load());
+    DeviceThreads.configure(full, n);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       for (int i = 0; i < n; i++) {
         devices[i] = ctx.spawn(DeviceActor.create(links), "device-" + i, DispatcherSelector.fromConfig("worldring.device-dispatcher"));

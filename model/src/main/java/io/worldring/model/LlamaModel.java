@@ -85,7 +85,7 @@ public final class LlamaModel {
     TokenBlock layout = TokenBlock.contiguous(0, tokens.length);
     RotaryEmbedding.Tables angles = rope.tables(layout.positions(), params.dataType());
     LocalAttention attention = new LocalAttention(layout, options.attentionBlock(), true);
-    INDArray x = forwardBlocks(embedding.forward(tokens), angles, attention, null);
+    INDArray x = forwardBlocks(embedding.forward(tokens), angles, attention);
     INDArray logits = head.logits(x);
     NativeMemory.release(x);
     angles.release();
@@ -93,23 +93,14 @@ public final class LlamaModel {
     return logits;
   }
 
-  /**
-   * Runs every block from the embedding output {@code x}. Keeps each block's activations in
-   * {@code saved} when it is not null (the caller then owns them, and {@code x}); otherwise frees
-   * everything but the returned output.
-   */
-  private INDArray forwardBlocks(INDArray x, RotaryEmbedding.Tables angles, LocalAttention attention,
-      List<TransformerBlock.Activations> saved) {
+  /** Runs every block from the embedding output {@code x}; frees everything but the returned output. */
+  private INDArray forwardBlocks(INDArray x, RotaryEmbedding.Tables angles, LocalAttention attention) {
     for (TransformerBlock block : blocks) {
       TransformerBlock.BeforeAttention before = block.beforeAttention(x, angles);
       AttentionOutput out = attention.forward(before.qkv().q(), before.qkv().k(), before.qkv().v(), block.attention().scale());
       TransformerBlock.Activations a = block.afterAttention(before, out);
-      if (saved != null) {
-        saved.add(options.recompute() ? a.checkpointed() : a);
-      } else {
-        a.releaseExceptOutput();
-        NativeMemory.release(x);
-      }
+      a.releaseExceptOutput();
+      NativeMemory.release(x);
       x = a.output();
     }
     return x;
@@ -119,7 +110,7 @@ public final class LlamaModel {
   public double loss(TrainingSequence seq) {
     RotaryEmbedding.Tables angles = rope.tables(seq.positions(), params.dataType());
     LocalAttention attention = new LocalAttention(seq.tokenBlock(), options.attentionBlock(), true);
-    INDArray x = forwardBlocks(embedding.forward(seq.tokens()), angles, attention, null);
+    INDArray x = forwardBlocks(embedding.forward(seq.tokens()), angles, attention);
     double loss = head.loss(x, seq.targets(), seq.weights());
     NativeMemory.release(x);
     angles.release();

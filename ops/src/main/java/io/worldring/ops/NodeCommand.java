@@ -1,9 +1,10 @@
 package io.worldring.ops;
 
-import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.Config;
 import io.worldring.actors.cluster.ClusterNode;
 import io.worldring.model.BadInputException;
 import io.worldring.ops.train.RingBackend;
+import io.worldring.ops.train.RunConfig;
 import io.worldring.ops.train.TrainingRun;
 import io.worldring.ring.SequenceLayout;
 import java.time.Duration;
@@ -51,14 +52,15 @@ final class NodeCommand implements Callable<Integer> {
       throw new BadInputException("--expect-devices is for the first node (--seed self) only");
     }
     TrainOptions.Prepared run = first ? options.prepare(expectDevices != null ? expectDevices : devices) : null;
-    ClusterNode node = ClusterNode.start(new ClusterNode.Settings(host, bindPort, List.of(seedAddress), devices), ConfigFactory.empty());
+    Config config = first ? run.config() : RunConfig.load(options.config, java.util.Map.of());
+    ClusterNode node = ClusterNode.start(new ClusterNode.Settings(host, bindPort, List.of(seedAddress), devices), config);
     try {
       System.err.println("worldring node " + node.system().address() + " with " + devices + " device(s), seed " + seedAddress);
       if (!first) {
         node.awaitTermination();
         return 0;
       }
-      TrainingRun.Backends cluster = (spec, settings) -> new RingBackend(node.formRing(settings.devices(),
+      TrainingRun.Backends cluster = (spec, settings, runConfig) -> new RingBackend(node.formRing(settings.devices(),
           SequenceLayout.parse(settings.layout()), spec, Duration.ofSeconds(joinTimeout)), spec.model(), settings.optimizer());
       return options.run(run, cluster);
     } finally {

@@ -71,8 +71,8 @@ final class TrainOptions {
   @Option(names = "--progress", description = "auto, bar, plain or none (default: ${DEFAULT-VALUE})", defaultValue = "auto")
   ProgressReporter.Mode progress;
 
-  /** A run ready to start or resume. */
-  record Prepared(TrainSettings settings, Path runDir, String renderedConfig) {}
+  /** A run ready to start or resume; {@code config} is the whole resolved configuration (actor settings too). */
+  record Prepared(TrainSettings settings, Path runDir, String renderedConfig, Config config) {}
 
   /**
    * Resolves the settings (with {@code devices} as the ring size) and the run directory. A run directory
@@ -106,12 +106,12 @@ final class TrainOptions {
     if (!resuming && Files.exists(dir.resolve("run.conf"))) {
       throw new BadInputException(dir + " already holds a run without checkpoints; choose another --run-dir");
     }
-    return new Prepared(settings, dir, RunConfig.render(resolved));
+    return new Prepared(settings, dir, RunConfig.render(resolved), resolved);
   }
 
   /** Runs a prepared run on {@code backends}, with progress on stderr. */
   int run(Prepared p, TrainingRun.Backends backends) {
-    TrainingRun training = new TrainingRun(p.settings(), p.runDir(), p.renderedConfig());
+    TrainingRun training = new TrainingRun(p.settings(), p.runDir(), p.renderedConfig(), p.config());
     List<StepResult> results;
     try (ProgressReporter reporter = new ProgressReporter(progress, System.err)) {
       results = training.run(reporter, stopAt == null ? p.settings().steps() : stopAt, backends);

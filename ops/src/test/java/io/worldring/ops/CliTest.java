@@ -115,6 +115,9 @@ class CliTest {
     Files.writeString(conf, "worldring.train {\n  steps = 2\n  learning-rate = 0.1\n}\n");
     assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r2").toString()),
         "bad.conf:3", "unknown key 'worldring.train.learning-rate'");
+    Files.writeString(conf, "worldring.train {\n  steps = 3\n}\nworldring.trian {\n  steps = 2\n}\n");
+    assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r8").toString()),
+        "bad.conf:4", "unknown section 'worldring.trian'");
     Files.writeString(conf, "worldring.train {\n  optimizer { schedule = linear }\n}\n");
     assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r3").toString()),
         "schedule must be constant or cosine");

@@ -74,6 +74,7 @@ public final class ClusterNode implements AutoCloseable {
   /** Starts the node and its devices. */
   public static ClusterNode start(Settings settings, Config base) {
     Config config = config(settings, base);
+    io.worldring.actors.DeviceThreads.configure(config, settings.devices());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       for (int i = 0; i < settings.devices(); i++) {
         ActorRef<DeviceActor.Command> device = ctx.spawn(DeviceActor.create(), "device-" + i,

@@ -32,6 +32,11 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * around the same ring; the arithmetic is {@link RingDevice}'s, the ordering {@link RingInbox}'s. Ring
  * messages that arrive early wait in the inbox until their turn; control messages that arrive in the
  * wrong phase are stashed.
+ *
+ * <p>Flow control is hop by hop: a device forwards a block only after it has received it, and cannot
+ * finish a layer before every device has produced that layer's block, so no device runs more than one
+ * layer ahead of another and a link never carries more than 2(n-1) blocks at once. Artery's queues
+ * (reference.conf) are sized above that.
  */
 public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "worldring-device");

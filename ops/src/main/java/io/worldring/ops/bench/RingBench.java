@@ -6,6 +6,7 @@ import io.worldring.actors.LocalRing;
 import io.worldring.actors.Ring;
 import io.worldring.actors.device.ModelSpec;
 import io.worldring.actors.driver.StepOutcome;
+import io.worldring.model.ComputeThreads;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.SplitMix64;
 import io.worldring.model.train.OptimizerConfig;
@@ -42,6 +43,7 @@ public final class RingBench {
       int repeats, int seq) {
     StepOutcome[] last = new StepOutcome[1];
     try (Ring ring = LocalRing.start(devices, layout, spec, ConfigFactory.empty())) {
+      out.put("threads_per_operation", ComputeThreads.perOperation());
       long[] step = {0};
       double seconds = Timing.medianSeconds(() -> last[0] = ring.step(step[0]++, batch, 0, false, false), 1, repeats);
       out.put("devices", devices);

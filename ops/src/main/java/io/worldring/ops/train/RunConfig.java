@@ -32,8 +32,10 @@ public final class RunConfig {
         if (!Files.isRegularFile(file)) {
           throw new BadInputException(file + ": no such config file");
         }
-        config = config.withFallback(ConfigFactory.parseFile(file.toFile(),
-            ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false)));
+        Config fileConfig = ConfigFactory.parseFile(file.toFile(),
+            ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+        checkSections(fileConfig, ConfigFactory.defaultReferenceUnresolved(RunConfig.class.getClassLoader()));
+        config = config.withFallback(fileConfig);
       }
       Config reference = ConfigFactory.defaultReferenceUnresolved(RunConfig.class.getClassLoader());
       return config.withFallback(reference).resolve();
@@ -43,7 +45,6 @@ public final class RunConfig {
   }
 
   public static TrainSettings settings(Config config) {
-    checkTopLevel(config);
     return HoconRecords.read(config, PATH, TrainSettings.class);
   }
 
@@ -53,14 +54,18 @@ public final class RunConfig {
         .render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false)) ;
   }
 
-  /** A file's keys outside worldring.train are mistakes too (a typo in the section name, say). */
-  private static void checkTopLevel(Config config) {
-    if (config.hasPath("worldring")) {
-      for (String k : config.getObject("worldring").keySet()) {
-        if (!k.equals("train") && !config.getValue("worldring." + k).origin().description().contains("reference.conf")) {
-          throw new BadInputException(HoconRecords.where(config.getValue("worldring." + k).origin(), "worldring." + k)
-              + ": unknown section 'worldring." + k + "' (known: worldring.train)");
-        }
+  /**
+   * A file's sections under {@code worldring} must exist in the reference configuration (a typo in a
+   * section name is an error with its file and line, not a silently ignored block).
+   */
+  private static void checkSections(Config file, Config reference) {
+    if (!file.hasPath("worldring")) {
+      return;
+    }
+    for (String k : file.getObject("worldring").keySet()) {
+      if (!reference.hasPath("worldring." + k)) {
+        throw new BadInputException(HoconRecords.where(file.getValue("worldring." + k).origin(), "worldring." + k)
+            + ": unknown section 'worldring." + k + "'");
       }
     }
   }

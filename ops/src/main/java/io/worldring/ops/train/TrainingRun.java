@@ -3,7 +3,7 @@ package io.worldring.ops.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.Config;
 import io.worldring.actors.LocalRing;
 import io.worldring.actors.device.ModelSpec;
 import io.worldring.datasets.ByteTokenizer;
@@ -52,30 +52,27 @@ public final class TrainingRun {
     void checkpointed(long step, Path dir);
   }
 
-  /** Opens the backend the steps run on. */
+  /** Opens the backend the steps run on; {@code config} is the run's whole configuration. */
   public interface Backends {
-    StepBackend open(ModelSpec spec, TrainSettings settings);
+    StepBackend open(ModelSpec spec, TrainSettings settings, Config config);
   }
 
   /** One device in this JVM, or (devices > 1) a ring of device actors in this JVM. */
-  public static final Backends LOCAL = (spec, settings) -> settings.devices() == 1
+  public static final Backends LOCAL = (spec, settings, config) -> settings.devices() == 1
       ? new SingleDeviceBackend(spec)
-      : new RingBackend(LocalRing.start(settings.devices(), SequenceLayout.parse(settings.layout()), spec, ConfigFactory.empty()),
+      : new RingBackend(LocalRing.start(settings.devices(), SequenceLayout.parse(settings.layout()), spec, config),
           spec.model(), settings.optimizer());
 
   private final TrainSettings settings;
   private final Path runDir;
   private final String renderedConfig;
+  private final Config config;
 
-  public TrainingRun(TrainSettings settings, Path runDir, String renderedConfig) {
+  public TrainingRun(TrainSettings settings, Path runDir, String renderedConfig, Config config) {
     this.settings = settings;
     this.runDir = runDir;
     this.renderedConfig = renderedConfig;
-  }
-
-  /** Trains until {@code steps} on this JVM's devices; returns the results of the steps run in this call. */
-  public List<StepResult> run(Listener listener) {
-    return run(listener, settings.steps(), LOCAL);
+    this.config = config;
   }
 
   /**
@@ -122,7 +119,7 @@ public final class TrainingRun {
     }
 
     List<StepResult> results = new ArrayList<>();
-    try (StepBackend backend = backends.open(spec, settings);
+    try (StepBackend backend = backends.open(spec, settings, config);
         BufferedWriter log = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
             StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       listener.started(settings, backend.config(), step, runDir);
