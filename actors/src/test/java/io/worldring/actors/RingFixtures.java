@@ -49,29 +49,4 @@ final class RingFixtures {
     }
     return out;
   }
-
-  /**
-   * Largest difference of two parameter sets, each tensor's relative to that tensor's largest entry
-   * (elementwise relative error is meaningless near zero, where fp32 rounding depends on summation order).
-   */
-  static String maxRelativeDifference(Parameters a, Parameters b, double[] worst) {
-    worst[0] = 0;
-    String at = "";
-    for (String name : a.names()) {
-      float[] x = a.get(name).dup('c').data().asFloat();
-      float[] y = b.get(name).dup('c').data().asFloat();
-      double scale = 0;
-      for (float v : x) {
-        scale = Math.max(scale, Math.abs(v));
-      }
-      for (int i = 0; i < x.length; i++) {
-        double rel = Math.abs(x[i] - y[i]) / Math.max(scale, Float.MIN_NORMAL);
-        if (!(rel <= worst[0])) {
-          worst[0] = rel;
-          at = name + "[" + i + "]: " + x[i] + " vs " + y[i] + " (tensor max " + scale + ")";
-        }
-      }
-    }
-    return "max relative difference " + worst[0] + " at " + at;
-  }
 }

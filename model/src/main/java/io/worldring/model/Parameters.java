@@ -99,6 +99,40 @@ public final class Parameters {
     return sum;
   }
 
+  /** The largest difference between two parameter sets and where it is. */
+  public record Difference(double value, String where) {
+    @Override
+    public String toString() {
+      return "max relative difference " + value + " at " + where;
+    }
+  }
+
+  /**
+   * The largest difference from {@code other}, each tensor's relative to that tensor's largest entry:
+   * max over tensors of max_i |a_i - b_i| / max_i |a_i|. (Elementwise relative error is meaningless for
+   * entries near zero, whose rounding depends on the order of summation, e.g. a ring vs one device.)
+   */
+  public Difference maxScaledDifference(Parameters other) {
+    double worst = 0;
+    String at = "";
+    for (String name : names()) {
+      double[] x = get(name).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+      double[] y = other.get(name).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+      double scale = 0;
+      for (double v : x) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+      for (int i = 0; i < x.length; i++) {
+        double rel = Math.abs(x[i] - y[i]) / Math.max(scale, Double.MIN_NORMAL);
+        if (!(rel <= worst)) {
+          worst = rel;
+          at = name + "[" + i + "]: " + x[i] + " vs " + y[i] + " (tensor max " + scale + ")";
+        }
+      }
+    }
+    return new Difference(worst, at);
+  }
+
   /** Checks that {@code other} has exactly these names and shapes. */
   public void requireSameLayout(Parameters other, String what) {
     if (!tensors.keySet().equals(other.tensors.keySet())) {

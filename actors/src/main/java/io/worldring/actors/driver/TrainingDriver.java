@@ -5,12 +5,14 @@ import io.worldring.actors.device.ModelSpec;
 import io.worldring.model.BadInputException;
 import io.worldring.model.Parameters;
 import io.worldring.model.attention.TokenBlock;
+import io.worldring.model.train.BatchWeights;
 import io.worldring.model.train.TrainingSequence;
 import io.worldring.ring.RingSchedule;
 import io.worldring.ring.SequenceLayout;
 import io.worldring.ring.TensorPayload;
 import io.worldring.ring.WireMessage;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -124,7 +126,7 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
     }
     TrainingSequence[] batch;
     try {
-      batch = normalised(s.batch());
+      batch = BatchWeights.normalise(List.of(s.batch())).toArray(new TrainingSequence[0]);
       for (TrainingSequence seq : batch) {
         ring.checkLength(seq.length());
       }
@@ -240,25 +242,5 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
 
   private static StepOutcome failure(RunStep s, String message) {
     return new StepOutcome(s.step(), Double.NaN, 0, 0, 0, 0, 0, 0, null, message);
-  }
-
-  /** Loss weights divided by the batch's total, so the devices' losses and gradients add up to the mean. */
-  private static TrainingSequence[] normalised(TrainingSequence[] batch) {
-    double total = 0;
-    for (TrainingSequence s : batch) {
-      total += s.totalWeight();
-    }
-    if (!(total > 0)) {
-      throw new BadInputException("a training batch has no token with a loss weight");
-    }
-    TrainingSequence[] out = new TrainingSequence[batch.length];
-    for (int q = 0; q < batch.length; q++) {
-      float[] w = batch[q].weights().clone();
-      for (int i = 0; i < w.length; i++) {
-        w[i] = (float) (w[i] / total);
-      }
-      out[q] = batch[q].withWeights(w);
-    }
-    return out;
   }
 }
