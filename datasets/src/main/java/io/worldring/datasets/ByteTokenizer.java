@@ -24,6 +24,28 @@ public final class ByteTokenizer implements Tokenizer {
     return ids;
   }
 
+  @Override
+  public Encoded encodeWithSpans(String text) {
+    int[] ids = encode(text);
+    int[] start = new int[ids.length];
+    int[] end = new int[ids.length];
+    int b = 0;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      int units = Character.charCount(cp);
+      int bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (cp >= 0xD800 && cp <= 0xDFFF) {
+        bytes = 1; // a lone surrogate encodes as '?'
+      }
+      for (int k = 0; k < bytes && b < ids.length; k++, b++) {
+        start[b] = i;
+        end[b] = i + units;
+      }
+      i += units;
+    }
+    return new Encoded(ids, start, end);
+  }
+
   /** Bytes back to text; special tokens are dropped, invalid UTF-8 becomes U+FFFD. */
   @Override
   public String decode(int[] ids) {
@@ -54,5 +76,10 @@ public final class ByteTokenizer implements Tokenizer {
   @Override
   public int pad() {
     return PAD;
+  }
+
+  @Override
+  public String name() {
+    return "bytes";
   }
 }
