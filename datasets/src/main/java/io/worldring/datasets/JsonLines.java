@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.worldring.model.BadInputException;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -36,22 +37,34 @@ public final class JsonLines {
     }
   }
 
+  /**
+   * Lines are split on the bytes and each decoded strictly on its own, so invalid UTF-8 is reported on its
+   * own line and a skipping policy goes on with the next.
+   */
   public static void read(InputStream in, String name, BadInputPolicy policy, Handler handler) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+    BufferedInputStream input = new BufferedInputStream(in, 1 << 16);
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
     int line = 0;
-    while (true) {
-      String text;
-      try {
-        text = reader.readLine();
-      } catch (CharacterCodingException e) {
-        policy.bad(name + ":" + (line + 1), "invalid UTF-8");
-        return; // the decoder cannot resynchronise; a skipping policy ends the file here
+    boolean more = true;
+    while (more) {
+      buffer.reset();
+      int b;
+      while ((b = input.read()) != -1 && b != '\n') {
+        buffer.write(b);
       }
-      if (text == null) {
-        return;
+      more = b != -1;
+      if (!more && buffer.size() == 0) {
+        break;
       }
       line++;
+      String text;
+      try {
+        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(buffer.toByteArray())).toString();
+      } catch (CharacterCodingException e) {
+        policy.bad(name + ":" + line, "invalid UTF-8");
+        continue;
+      }
       if (text.isBlank()) {
         continue;
       }

@@ -16,13 +16,13 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks; each prints one JSON object on stdout (medians of repeated runs after warm-up).",
-    subcommands = {BenchCommand.Gemm.class, BenchCommand.Attention.class, BenchCommand.RingStep.class})
+    subcommands = {BenchCommand.Gemm.class, BenchCommand.Attention.class, BenchCommand.RingStep.class, BenchCommand.Data.class})
 final class BenchCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   public Integer call() {
-    throw new BadInputException("bench needs a benchmark: gemm, attention or ring (see worldring bench --help)");
+    throw new BadInputException("bench needs a benchmark: gemm, attention, ring or data (see worldring bench --help)");
   }
 
   static void print(ObjectNode n) throws Exception {
@@ -115,6 +115,28 @@ final class BenchCommand implements Callable<Integer> {
       ObjectNode n = JSON.createObjectNode().put("bench", "ring");
       BenchEnvironment.describe(n);
       RingBench.measure(n, io.worldring.model.ModelConfig.preset(preset), devices, seq, l, block, repeats);
+      print(n);
+      return 0;
+    }
+  }
+
+  @Command(name = "data", mixinStandardHelpOptions = true,
+      description = "The data pipeline on the bundled corpus: tokens/s and loss-token fraction of books, packed UltraChat, QA, and their mixture.")
+  static final class Data implements Callable<Integer> {
+    @Option(names = "--seq", defaultValue = "4096", description = "Sequence length (default: ${DEFAULT-VALUE})") int seq;
+
+    @Option(names = "--sequences", defaultValue = "200", description = "Sequences per stream (default: ${DEFAULT-VALUE})") int sequences;
+
+    @Option(names = "--tokenizer", defaultValue = "bytes", description = "bytes, or a tokenizer.json (default: ${DEFAULT-VALUE})") String tokenizer;
+
+    @Override
+    public Integer call() throws Exception {
+      if (seq < 16 || sequences < 1) {
+        throw new BadInputException("--seq must be at least 16 and --sequences positive");
+      }
+      ObjectNode n = JSON.createObjectNode().put("bench", "data").put("seq", seq).put("tokenizer", tokenizer);
+      BenchEnvironment.describe(n);
+      io.worldring.ops.bench.DataBench.measure(n, io.worldring.datasets.Tokenizers.load(tokenizer), seq, sequences);
       print(n);
       return 0;
     }

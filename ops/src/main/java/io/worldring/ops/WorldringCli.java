@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The `worldring` command line. */
 @Command(name = "worldring", mixinStandardHelpOptions = true, versionProvider = WorldringCli.Version.class,
     description = "Long-context world-model training (the LWM recipe) with RingAttention.",
-    subcommands = {TrainCommand.class, NodeCommand.class, ImportCommand.class, LogitsCommand.class, GenerateCommand.class, BenchCommand.class,
+    subcommands = {TrainCommand.class, NodeCommand.class, QaCommand.class, ImportCommand.class, LogitsCommand.class, GenerateCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class WorldringCli implements Runnable {
   /** Exit code of bad input (a file, a flag, a config key): the message says what and where. */
@@ -38,11 +38,11 @@ public final class WorldringCli implements Runnable {
       PrintWriter err = cmd.getErr();
       BadInputException bad = findBadInput(e);
       if (bad != null) {
-        err.println("worldring " + cmd.getCommandName() + ": error: " + bad.getMessage());
+        err.println(cmd.getCommandSpec().qualifiedName() + ": error: " + bad.getMessage());
         err.flush();
         return EXIT_BAD_INPUT;
       }
-      err.println("worldring " + cmd.getCommandName() + ": failed: " + e);
+      err.println(cmd.getCommandSpec().qualifiedName() + ": failed: " + e);
       e.printStackTrace(err);
       err.flush();
       return EXIT_FAILURE;
