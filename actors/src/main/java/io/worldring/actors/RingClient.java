@@ -66,7 +66,11 @@ public final class RingClient implements Ring {
 
   @Override
   public void saveCheckpoint(String directory, long step, String trainingStateJson) {
-    ask((ActorRef<TrainingDriver.CheckpointSaved> reply) -> new TrainingDriver.SaveCheckpoint(directory, step, trainingStateJson, reply));
+    TrainingDriver.CheckpointSaved saved =
+        ask((ActorRef<TrainingDriver.CheckpointSaved> reply) -> new TrainingDriver.SaveCheckpoint(directory, step, trainingStateJson, reply));
+    if (saved.error() != null) {
+      throw new IllegalStateException("checkpoint " + directory + " was not written: " + saved.error());
+    }
   }
 
   public ActorRef<TrainingDriver.Command> driver() {

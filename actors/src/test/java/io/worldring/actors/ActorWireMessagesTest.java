@@ -50,14 +50,17 @@ class ActorWireMessagesTest {
     TestProbe<DeviceActor.Command> device = KIT.createTestProbe();
     TestProbe<TrainingDriver.Command> driver = KIT.createTestProbe();
     ActorRef<DeviceActor.Command>[] ring = new ActorRef[] {device.ref(), device.ref()};
-    var configure = new DeviceActor.Configure("run", 1, ring, SequenceLayout.ZIGZAG, RingFixtures.spec(3), driver.ref());
+    var configure = new DeviceActor.Configure("run", 1, ring, SequenceLayout.ZIGZAG, RingFixtures.spec(3), 7, "{\"step\":7}", "", device.ref(),
+        driver.ref());
     var c2 = (DeviceActor.Configure) roundTrip(configure);
     assertEquals(configure.spec(), c2.spec());
     assertEquals(device.ref(), c2.ring()[1]);
     assertEquals(driver.ref(), c2.replyTo());
+    assertEquals(device.ref(), c2.syncFrom());
+    assertEquals(7, c2.startStep());
 
     TrainingSequence seq = RingFixtures.batch(1, 8, true, 1).get(0);
-    var start = new DeviceActor.StartStep("run", 4, new TrainingSequence[] {seq},
+    var start = new DeviceActor.StartStep("run", 3, 4, new TrainingSequence[] {seq},
         new TokenBlock[][] {{seq.tokenBlock()}}, true, driver.ref());
     var s2 = (DeviceActor.StartStep) roundTrip(start);
     assertArrayEquals(seq.tokens(), s2.shards()[0].tokens());
@@ -72,12 +75,18 @@ class ActorWireMessagesTest {
     var f2 = (DeviceActor.DeliverFragment) roundTrip(new DeviceActor.DeliverFragment(3, new WireFragment(1, 0, 1, 2, new byte[] {7, 8})));
     assertArrayEquals(new byte[] {7, 8}, f2.fragment().bytes());
 
-    for (Object m : List.of(new DeviceActor.Commit("run", 4, 1e-3, driver.ref()), new DeviceActor.Discard("run", 4),
+    for (Object m : List.of(new DeviceActor.Commit("run", 4, 3, 1e-3, "{}", driver.ref()), new DeviceActor.Discard("run", 4),
+        new DeviceActor.Probe("run", driver.ref()), new DeviceActor.SendReplica("run", device.ref()),
+        new DeviceActor.Shutdown("run"),
+        new TrainingDriver.Probed(device.ref(), RingFixtures.spec(3), 5, "{}"),
+        new TrainingDriver.DeviceTerminated(device.ref()), new TrainingDriver.Timeout(3),
         new DeviceActor.SaveCheckpoint("run", "dir", 4, "{}", driver.ref()),
-        new TrainingDriver.DeviceReady("run", 1, "abc", true), new TrainingDriver.Applied("run", 1, 4, 0.5),
-        new TrainingDriver.CheckpointSaved("run", 4, "dir"), new TrainingDriver.DeviceFailed("run", 1, 4, "boom"))) {
+        new TrainingDriver.DeviceReady("run", 1, "abc", true, 5), new TrainingDriver.Applied("run", 1, 4, 0.5),
+        new TrainingDriver.CheckpointSaved("run", 4, "dir", null), new TrainingDriver.DeviceFailed("run", 1, 4, "boom"))) {
       assertEquals(m, roundTrip(m));
     }
+    var fragment = new DeviceActor.ReplicaFragment("run", 1, 3, new WireFragment(1, 0, 1, 2, new byte[] {7, 8}));
+    assertArrayEquals(new byte[] {7, 8}, ((DeviceActor.ReplicaFragment) roundTrip(fragment)).fragment().bytes());
     var reduced = new TrainingDriver.StepReduced("run", 1, 4, 2.5, 100, 50, 200, 0, new String[] {"w"},
         new TensorPayload[] {TensorPayload.of(Nd4j.ones(DataType.FLOAT, 2, 2))});
     var r2 = (TrainingDriver.StepReduced) roundTrip(reduced);

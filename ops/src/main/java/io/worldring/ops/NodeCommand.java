@@ -1,13 +1,8 @@
 package io.worldring.ops;
 
-import com.typesafe.config.Config;
 import io.worldring.actors.cluster.ClusterNode;
 import io.worldring.model.BadInputException;
-import io.worldring.ops.train.RingBackend;
-import io.worldring.ops.train.RunConfig;
-import io.worldring.ops.train.TrainingRun;
-import io.worldring.ring.SequenceLayout;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,58 +10,53 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "node", mixinStandardHelpOptions = true,
-    description = {"Start a JVM that joins a worldring cluster and contributes device actors.",
-        "The first node (--seed self) hosts the driver: it waits for --expect-devices devices across the cluster,",
-        "trains with the training flags (as `train`), writes the run directory, and shuts every node down at the end.",
-        "Other nodes: --seed HOST:PORT of the first node; they exit when the run is over."})
+    description = {"Start a JVM that joins a worldring cluster, contributes device actors, and may host the run's supervisor.",
+        "Every node of a run takes the same training flags and --run-dir (shared storage: the supervisor, a cluster singleton,",
+        "may move to any node). The run starts once --min-devices devices are up, re-forms its ring as nodes join or leave,",
+        "and every node exits when the run is over (or when the cluster downs it).",
+        "--seed: the seed nodes' HOST:PORT, comma-separated; 'self' for a first node seeding itself."})
 final class NodeCommand implements Callable<Integer> {
   static final int DEFAULT_SEED_PORT = 25520;
 
-  @Option(names = "--seed", required = true, paramLabel = "self|HOST:PORT", description = "self for the first node, else its HOST:PORT")
-  String seed;
+  @Option(names = "--seed", required = true, paramLabel = "self|HOST:PORT[,HOST:PORT...]", split = ",",
+      description = "Seed nodes; 'self' for this node's own address")
+  List<String> seeds;
 
   @Option(names = "--devices", defaultValue = "1", description = "Device actors on this node (default: ${DEFAULT-VALUE})")
   int devices;
 
-  @Option(names = "--expect-devices", paramLabel = "N", description = "First node only: devices in the ring (default: this node's)")
+  @Option(names = "--expect-devices", paramLabel = "N", description = "Same as --min-devices (kept for older scripts)")
   Integer expectDevices;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind and advertise (default: ${DEFAULT-VALUE})")
   String host;
 
-  @Option(names = "--port", description = "Artery port (default: " + DEFAULT_SEED_PORT + " for the first node, any free port otherwise)")
+  @Option(names = "--port", description = "Artery port (default: " + DEFAULT_SEED_PORT + " with --seed self, any free port otherwise)")
   Integer port;
-
-  @Option(names = "--join-timeout", defaultValue = "120", description = "Seconds the first node waits for devices (default: ${DEFAULT-VALUE})")
-  int joinTimeout;
 
   @Mixin
   TrainOptions options;
 
   @Override
   public Integer call() {
-    boolean first = seed.equals("self");
-    int bindPort = port != null ? port : first ? DEFAULT_SEED_PORT : 0;
-    String seedAddress = first ? host + ":" + bindPort : seed;
-    if (!first && expectDevices != null) {
-      throw new BadInputException("--expect-devices is for the first node (--seed self) only");
-    }
-    TrainOptions.Prepared run = first ? options.prepare(expectDevices != null ? expectDevices : devices) : null;
-    Config config = first ? run.config() : RunConfig.load(options.config, java.util.Map.of());
-    ClusterNode node = ClusterNode.start(new ClusterNode.Settings(host, bindPort, List.of(seedAddress), devices), config);
-    try {
-      System.err.println("worldring node " + node.system().address() + " with " + devices + " device(s), seed " + seedAddress);
-      if (!first) {
-        node.awaitTermination();
-        return 0;
+    boolean self = seeds.contains("self");
+    int bindPort = port != null ? port : self ? DEFAULT_SEED_PORT : 0;
+    if (expectDevices != null) {
+      if (options.minDevices != null && !options.minDevices.equals(expectDevices)) {
+        throw new BadInputException("--expect-devices and --min-devices disagree");
       }
-      TrainingRun.Backends cluster = (spec, settings, runConfig) -> new RingBackend(node.formRing(settings.devices(),
-          SequenceLayout.parse(settings.layout()), spec, Duration.ofSeconds(joinTimeout)), spec.model(), settings.optimizer());
-      return options.run(run, cluster);
-    } finally {
-      if (first) {
-        node.close();
-      }
+      options.minDevices = expectDevices;
     }
+    List<String> seedAddresses = new ArrayList<>();
+    for (String s : seeds) {
+      seedAddresses.add(s.equals("self") ? host + ":" + bindPort : s);
+    }
+    if (bindPort == 0 && seedAddresses.isEmpty()) {
+      throw new BadInputException("--seed is required");
+    }
+    TrainOptions.Prepared run = options.prepare(null);
+    System.err.println("worldring node " + host + ":" + (bindPort == 0 ? "(any port)" : bindPort) + " with " + devices
+        + " device(s), seeds " + seedAddresses);
+    return options.run(run, new ClusterNode.Settings(host, bindPort, seedAddresses, devices));
   }
 }

@@ -1,19 +1,23 @@
 package io.worldring.ops;
 
 import com.typesafe.config.Config;
+import io.worldring.actors.cluster.ClusterNode;
+import io.worldring.actors.device.DeviceFaults;
+import io.worldring.actors.supervisor.RunPlan;
 import io.worldring.model.BadInputException;
-import io.worldring.model.io.Checkpoint;
-import io.worldring.model.train.StepResult;
+import io.worldring.ops.train.Curricula;
 import io.worldring.ops.train.ProgressReporter;
 import io.worldring.ops.train.RunConfig;
 import io.worldring.ops.train.TrainSettings;
 import io.worldring.ops.train.TrainingRun;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -21,14 +25,25 @@ import picocli.CommandLine.Option;
 
 /** The training flags `train` and `node` share, and how a run is prepared and run with them. */
 final class TrainOptions {
-  /** Settings that may change when a run is resumed; anything else must match the stored run.conf. */
-  private static final Set<String> RESUMABLE_CHANGES = Set.of("steps", "checkpoint-every", "keep-checkpoints");
+  /** Settings that may differ from a run directory's run.conf when it is continued. */
+  static final Set<String> RESUMABLE_CHANGES = Set.of("steps", "checkpoint-every", "keep-checkpoints", "devices", "min-devices",
+      "max-devices", "retry-delay-ms", "form-timeout-seconds", "step-timeout-seconds");
 
-  @Option(names = "--config", paramLabel = "FILE", description = "HOCON run config (keys under worldring.train)")
+  /** Flags that describe the one stage of the "single" curriculum. */
+  private static final Set<String> SINGLE_STAGE_KEYS = Set.of("seq-len", "batch-size", "steps", "rope-theta", "data", "optimizer");
+
+  @Option(names = "--config", paramLabel = "FILE", description = "HOCON run config (keys under worldring.train, curricula under worldring.curricula)")
   Path config;
 
-  @Option(names = "--run-dir", paramLabel = "DIR", description = "Run directory (default: runs/<preset>-<timestamp>)")
+  @Option(names = "--run-dir", paramLabel = "DIR", description = "Run directory (default: runs/<curriculum>-<timestamp>); "
+      + "one that holds a run is continued from its newest valid checkpoint")
   Path runDir;
+
+  @Option(names = "--resume", description = "Continue the run in --run-dir (an error if it holds none)")
+  boolean resume;
+
+  @Option(names = "--curriculum", description = "tiny, small, lwm-text-1m, single, or a name under worldring.curricula")
+  String curriculum;
 
   @Option(names = "--preset", description = "Model preset: tiny, small, llama2-7b")
   String preset;
@@ -36,25 +51,25 @@ final class TrainOptions {
   @Option(names = "--init-from", paramLabel = "CHECKPOINT", description = "Start from these weights (a checkpoint or run directory)")
   String initFrom;
 
-  @Option(names = "--data", paramLabel = "FILE", description = "UTF-8 training text (default: the bundled sample corpus)")
+  @Option(names = "--data", paramLabel = "PATH", description = "Books for the single-stage curriculum (.txt/.jsonl file or directory)")
   String data;
 
   @Option(names = "--layout", description = "How a ring splits sequences: contiguous or zigzag")
   String layout;
 
-  @Option(names = "--steps", description = "Optimizer steps") Integer steps;
+  @Option(names = "--steps", description = "Optimizer steps (single-stage curriculum)") Integer steps;
 
-  @Option(names = "--seq-len", description = "Tokens per sequence") Integer seqLen;
+  @Option(names = "--seq-len", description = "Tokens per sequence (single-stage curriculum)") Integer seqLen;
 
-  @Option(names = "--batch-size", description = "Sequences per step") Integer batchSize;
+  @Option(names = "--batch-size", description = "Sequences per step (single-stage curriculum)") Integer batchSize;
 
   @Option(names = "--random-seed", description = "Seed for initial weights and data order") Long seed;
 
-  @Option(names = "--lr", description = "Peak learning rate") Double learningRate;
+  @Option(names = "--lr", description = "Peak learning rate (single-stage curriculum)") Double learningRate;
 
-  @Option(names = "--warmup-steps", description = "Linear warmup steps") Integer warmupSteps;
+  @Option(names = "--warmup-steps", description = "Linear warmup steps (single-stage curriculum)") Integer warmupSteps;
 
-  @Option(names = "--rope-theta", description = "RoPE base (0: the model's)") Double ropeTheta;
+  @Option(names = "--rope-theta", description = "RoPE base, 0: the model's (single-stage curriculum)") Double ropeTheta;
 
   @Option(names = "--attention-block", description = "Tokens per attention block") Integer attentionBlock;
 
@@ -62,21 +77,25 @@ final class TrainOptions {
 
   @Option(names = "--checkpoint-every", description = "Checkpoint interval in steps") Integer checkpointEvery;
 
-  @Option(names = "--keep-checkpoints", description = "Checkpoints to keep") Integer keepCheckpoints;
+  @Option(names = "--keep-checkpoints", description = "Periodic checkpoints to keep") Integer keepCheckpoints;
+
+  @Option(names = "--min-devices", description = "Wait until the ring can have this many devices") Integer minDevices;
+
+  @Option(names = "--max-devices", description = "Largest ring (0: as many as fit the sequence length)") Integer maxDevices;
 
   @Option(names = "--stop-at", paramLabel = "STEP",
-      description = "Stop (with a checkpoint) after this step; the same --run-dir continues the run later")
+      description = "Stop (with a checkpoint) after this global step; the same --run-dir continues the run later")
   Long stopAt;
 
   @Option(names = "--progress", description = "auto, bar, plain or none (default: ${DEFAULT-VALUE})", defaultValue = "auto")
   ProgressReporter.Mode progress;
 
-  /** A run ready to start or resume; {@code config} is the whole resolved configuration (actor settings too). */
-  record Prepared(TrainSettings settings, Path runDir, String renderedConfig, Config config) {}
+  /** A run ready to start or continue; {@code config} is the whole resolved configuration (actor settings too). */
+  record Prepared(TrainSettings settings, Path runDir, Config config, RunPlan plan) {}
 
   /**
-   * Resolves the settings (with {@code devices} as the ring size) and the run directory. A run directory
-   * with checkpoints is resumed with its own run.conf.
+   * Resolves the settings and the run directory. A run directory that holds a run.conf is continued with
+   * it; flags may change only {@link #RESUMABLE_CHANGES}, and must otherwise agree with it.
    */
   Prepared prepare(Integer devices) {
     Map<String, Object> overrides = overrides();
@@ -84,50 +103,88 @@ final class TrainOptions {
       overrides.put("devices", devices);
     }
     Path dir = runDir;
-    Path file = config;
-    boolean resuming = dir != null && Checkpoint.latestIn(dir.resolve("checkpoints")) != null;
-    if (resuming) {
-      if (config != null) {
-        throw new BadInputException("--config cannot be combined with resuming " + dir + "; its run.conf is used");
-      }
-      for (String key : overrides.keySet()) {
-        if (!RESUMABLE_CHANGES.contains(key)) {
-          throw new BadInputException("--" + key + " cannot change when resuming " + dir + " (only --steps, --checkpoint-every, "
-              + "--keep-checkpoints can); start a new --run-dir instead");
+    Path stored = dir == null ? null : dir.resolve("run.conf");
+    boolean continuing = stored != null && Files.isRegularFile(stored);
+    if (resume && !continuing) {
+      throw new BadInputException(dir == null ? "--resume needs --run-dir" : dir + ": nothing to resume (no run.conf)");
+    }
+    Config resolved;
+    if (continuing) {
+      Map<String, Object> allowed = new LinkedHashMap<>();
+      overrides.forEach((k, v) -> {
+        if (RESUMABLE_CHANGES.contains(k)) {
+          allowed.put(k, v);
+        }
+      });
+      resolved = RunConfig.load(stored, allowed);
+      if (config != null || allowed.size() < overrides.size()) {
+        String diff = RunConfig.difference(resolved, RunConfig.load(config != null ? config : stored, overrides), RESUMABLE_CHANGES);
+        if (diff != null) {
+          throw new BadInputException(diff + " cannot change when continuing " + dir + " (only "
+              + String.join(", ", RESUMABLE_CHANGES.stream().sorted().map(k -> "--" + k).toList()) + " can); start a new --run-dir instead");
         }
       }
-      file = dir.resolve("run.conf");
+    } else {
+      resolved = RunConfig.load(config, overrides);
     }
-    Config resolved = RunConfig.load(file, overrides);
     TrainSettings settings = RunConfig.settings(resolved);
     if (dir == null) {
-      dir = Path.of("runs", settings.preset() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      dir = Path.of("runs", settings.curriculum() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
-    if (!resuming && Files.exists(dir.resolve("run.conf"))) {
-      throw new BadInputException(dir + " already holds a run without checkpoints; choose another --run-dir");
+    RunPlan plan = TrainingRun.plan(settings, resolved, dir, stopAt == null ? Long.MAX_VALUE : stopAt);
+    if (!continuing) {
+      writeRunConfig(dir, RunConfig.render(resolved));
     }
-    return new Prepared(settings, dir, RunConfig.render(resolved), resolved);
+    return new Prepared(settings, dir, resolved, plan);
   }
 
-  /** Runs a prepared run on {@code backends}, with progress on stderr. */
-  int run(Prepared p, TrainingRun.Backends backends) {
-    TrainingRun training = new TrainingRun(p.settings(), p.runDir(), p.renderedConfig(), p.config());
-    List<StepResult> results;
+  /** Runs a prepared run on a cluster node with progress on stderr; the exit code. */
+  int run(Prepared p, ClusterNode.Settings node) {
+    TrainingRun.Result result;
     try (ProgressReporter reporter = new ProgressReporter(progress, System.err)) {
-      results = training.run(reporter, stopAt == null ? p.settings().steps() : stopAt, backends);
+      if (progress != ProgressReporter.Mode.NONE) {
+        System.err.printf(Locale.ROOT, "worldring: run %s, curriculum %s (%d stages, %,d steps), model %s, %d device(s) here%n",
+            p.runDir(), p.settings().curriculum(), p.plan().stages().size(), p.plan().totalSteps(),
+            p.settings().initFrom().isEmpty() ? p.settings().preset() : p.settings().initFrom(), node.devices());
+      }
+      result = TrainingRun.run(p.plan(), node, p.config(), reporter, DeviceFaults.NONE);
     }
-    if (!results.isEmpty()) {
-      StepResult last = results.get(results.size() - 1);
-      System.err.printf(Locale.ROOT, "done: step %d, loss %.4f, run directory %s%n", last.step() + 1, last.loss(), p.runDir());
-    } else {
-      System.err.println("nothing to do: " + p.runDir() + " already reached step " + p.settings().steps());
+    if (result.error() != null) {
+      throw new BadInputException(result.error());
+    }
+    if (result.hostedEnd()) {
+      System.err.printf(Locale.ROOT, "done: step %d, run directory %s%n", result.step(), p.runDir());
     }
     return 0;
+  }
+
+  /** Writes run.conf unless present; two nodes starting the same run at once must agree on it. */
+  private static void writeRunConfig(Path dir, String rendered) {
+    Path file = dir.resolve("run.conf");
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, ".run", ".conf");
+      Files.writeString(tmp, rendered, StandardCharsets.UTF_8);
+      try {
+        Files.createLink(file, tmp); // fails if it exists: atomic create-if-absent
+      } catch (FileAlreadyExistsException e) {
+        if (!Files.readString(file, StandardCharsets.UTF_8).equals(rendered)) {
+          throw new BadInputException(file + " was written by another node with a different configuration");
+        }
+      } catch (UnsupportedOperationException e) {
+        Files.copy(tmp, file);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new BadInputException(dir + ": cannot create the run directory (" + e.getMessage() + ")", e);
+    }
   }
 
   Map<String, Object> overrides() {
     Map<String, Object> m = new LinkedHashMap<>();
     put(m, "preset", preset);
+    put(m, "curriculum", curriculum);
     put(m, "init-from", initFrom);
     put(m, "data", data);
     put(m, "layout", layout);
@@ -140,11 +197,16 @@ final class TrainOptions {
     put(m, "recompute", recompute);
     put(m, "checkpoint-every", checkpointEvery);
     put(m, "keep-checkpoints", keepCheckpoints);
+    put(m, "min-devices", minDevices);
+    put(m, "max-devices", maxDevices);
     if (learningRate != null || warmupSteps != null) {
       Map<String, Object> opt = new LinkedHashMap<>();
       put(opt, "learning-rate", learningRate);
       put(opt, "warmup-steps", warmupSteps);
       m.put("optimizer", opt);
+    }
+    if (curriculum == null && m.keySet().stream().anyMatch(SINGLE_STAGE_KEYS::contains)) {
+      m.put("curriculum", Curricula.SINGLE);
     }
     return m;
   }

@@ -94,7 +94,7 @@ class CliTest {
     Path resumed = dir.resolve("resumed");
     CliRunner.Result b1 = CliRunner.run(concat(common, "--steps", "6", "--stop-at", "4", "--run-dir", resumed.toString()));
     assertEquals(0, b1.exitCode(), b1.err());
-    CliRunner.Result b2 = CliRunner.run("train", "--run-dir", resumed.toString(), "--progress", "none");
+    CliRunner.Result b2 = CliRunner.run("train", "--resume", "--run-dir", resumed.toString(), "--progress", "none");
     assertEquals(0, b2.exitCode(), b2.err());
     double[] la = losses(straight);
     double[] lb = losses(resumed);
@@ -104,13 +104,13 @@ class CliTest {
     assertTrue(Checkpoint.isCheckpoint(straight.resolve("checkpoints").resolve(Checkpoint.stepDirName(6))));
 
     CliRunner.Result changed = CliRunner.run("train", "--run-dir", resumed.toString(), "--steps", "8", "--seq-len", "64");
-    assertBadInput(changed, "--seq-len cannot change when resuming");
+    assertBadInput(changed, "--seq-len cannot change when continuing");
   }
 
   @Test
   void badTrainingInputs(@TempDir Path dir) throws IOException {
     assertBadInput(CliRunner.run("train", "--data", dir.resolve("none.txt").toString(), "--run-dir", dir.resolve("r1").toString(),
-        "--progress", "none"), "none.txt: no such data file");
+        "--progress", "none"), "none.txt: no such file or directory", "data.books");
     Path conf = dir.resolve("bad.conf");
     Files.writeString(conf, "worldring.train {\n  steps = 2\n  learning-rate = 0.1\n}\n");
     assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r2").toString()),
@@ -123,11 +123,17 @@ class CliTest {
         "schedule must be constant or cosine");
     Files.writeString(conf, "worldring.train {\n  steps = \n");
     assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--run-dir", dir.resolve("r4").toString()), "bad.conf");
-    assertBadInput(CliRunner.run("train", "--devices", "4", "--seq-len", "36", "--run-dir", dir.resolve("r5").toString(),
-        "--progress", "none"), "must be a multiple of 8");
+    assertBadInput(CliRunner.run("train", "--devices", "4", "--min-devices", "4", "--seq-len", "36", "--run-dir",
+        dir.resolve("r5").toString(), "--progress", "none"), "seq-len 36 does not split over a ring of at least 4", "divisible by 2n");
+    Files.writeString(conf, "worldring.curricula.mine = [\n  { name = a, seq-len = 64, steps = 2 }\n  { name = b, seq-len = 128, rope-thta = 5 }\n]\n");
+    assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--curriculum", "mine", "--run-dir", dir.resolve("r9").toString()),
+        "bad.conf:3", "unknown key 'rope-thta'");
+    assertBadInput(CliRunner.run("train", "--curriculum", "nope", "--run-dir", dir.resolve("r10").toString()),
+        "curriculum 'nope' is not defined");
+    assertBadInput(CliRunner.run("train", "--resume", "--run-dir", dir.resolve("r11").toString()), "nothing to resume");
     assertBadInput(CliRunner.run("train", "--devices", "2", "--layout", "diagonal", "--run-dir", dir.resolve("r7").toString()),
         "unknown layout 'diagonal'");
-    assertBadInput(CliRunner.run("node", "--seed", "127.0.0.1:1", "--expect-devices", "3"), "--expect-devices is for the first node");
+    assertBadInput(CliRunner.run("node", "--seed", "localhost", "--run-dir", dir.resolve("r12").toString()), "seed 'localhost' must be HOST:PORT");
     assertBadInput(CliRunner.run("train", "--preset", "huge", "--run-dir", dir.resolve("r6").toString(), "--progress", "none"),
         "unknown model preset 'huge'");
   }

@@ -52,6 +52,29 @@ class LauncherIT {
     assertTrue(train.out().contains("--run-dir"), train.out());
   }
 
+  /**
+   * `./worldring train` with no arguments: the tiny curriculum (256 -> 512 -> 1K tokens, then a chat stage
+   * from the 1K model) on a local cluster of 4 device actors, each stage from the previous stage's final
+   * checkpoint, every stage's final checkpoint kept.
+   */
+  @Test
+  void theDefaultTrainingRunsTheTinyCurriculum(@TempDir Path dir) throws Exception {
+    Run train = launch(dir, "train", "--run-dir", "run", "--progress", "plain");
+    assertEquals(0, train.code(), train.err());
+    for (String stage : List.of("stage 1 ctx-256", "stage 2 ctx-512", "stage 3 ctx-1k", "stage 4 chat-1k")) {
+      assertTrue(train.err().contains(stage), stage + " ran: " + train.err());
+    }
+    List<String> metrics = Files.readAllLines(dir.resolve("run/metrics.jsonl"));
+    assertEquals(130, metrics.size());
+    assertTrue(metrics.get(129).contains("\"devices\":4"), metrics.get(129));
+    assertEquals(130, Files.readAllLines(dir.resolve("run/ledger.jsonl")).size());
+    for (int step : new int[] {60, 90, 110, 130}) {
+      assertTrue(Files.isRegularFile(dir.resolve("run/checkpoints").resolve(String.format("step-%08d", step)).resolve("worldring.json")),
+          "stage-final checkpoint at step " + step);
+    }
+    assertTrue(Files.readString(dir.resolve("run/run.conf")).contains("chat-1k"), "run.conf holds the curriculum");
+  }
+
   @Test
   void importLogitsAndTrainInSeparateJvms(@TempDir Path dir) throws Exception {
     Path stories = ROOT.resolve("model/src/test/resources/stories260K");

@@ -3,30 +3,24 @@ package io.worldring.actors.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.worldring.actors.Ring;
-import io.worldring.actors.RingClient;
+import io.worldring.actors.DeviceThreads;
 import io.worldring.actors.device.DeviceActor;
-import io.worldring.actors.device.ModelSpec;
-import io.worldring.actors.driver.TrainingDriver;
+import io.worldring.actors.device.DeviceFaults;
 import io.worldring.model.BadInputException;
-import io.worldring.ring.SequenceLayout;
-import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 
 /**
  * One JVM of a worldring cluster: an ActorSystem joined to the cluster over Artery TCP, contributing its
- * device actors (registered with the Receptionist). The node that hosts the driver forms the ring from
- * every registered device.
+ * device actors (registered with the Receptionist, where the training supervisor finds them). Membership,
+ * failure detection and the Split Brain Resolver are Pekko Cluster's, configured in reference.conf.
  */
 public final class ClusterNode implements AutoCloseable {
   public static final String SYSTEM_NAME = "worldring";
@@ -36,7 +30,8 @@ public final class ClusterNode implements AutoCloseable {
    *
    * @param host address to bind and advertise (127.0.0.1 unless configured)
    * @param port Artery port (0: any free port)
-   * @param seeds seed nodes as host:port; this node's own address for the first node
+   * @param seeds seed nodes as host:port (may include this node's own address); empty: this node forms a
+   *     cluster of its own
    * @param devices device actors this node contributes
    */
   public record Settings(String host, int port, List<String> seeds, int devices) {
@@ -49,6 +44,7 @@ public final class ClusterNode implements AutoCloseable {
           throw new BadInputException("seed '" + s + "' must be HOST:PORT");
         }
       }
+      seeds = List.copyOf(seeds);
     }
   }
 
@@ -73,16 +69,25 @@ public final class ClusterNode implements AutoCloseable {
 
   /** Starts the node and its devices. */
   public static ClusterNode start(Settings settings, Config base) {
+    return start(settings, base, DeviceFaults.NONE);
+  }
+
+  /** As {@link #start(Settings, Config)}, with faults injected into this node's devices (tests). */
+  public static ClusterNode start(Settings settings, Config base, DeviceFaults faults) {
     Config config = config(settings, base);
-    io.worldring.actors.DeviceThreads.configure(config, settings.devices());
+    DeviceThreads.configure(config, settings.devices());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       for (int i = 0; i < settings.devices(); i++) {
-        ActorRef<DeviceActor.Command> device = ctx.spawn(DeviceActor.create(), "device-" + i,
+        ActorRef<DeviceActor.Command> device = ctx.spawn(DeviceActor.create(DeviceActor.LinkFactory.DIRECT, faults), "device-" + i,
             DispatcherSelector.fromConfig("worldring.device-dispatcher"));
         ctx.getSystem().receptionist().tell(Receptionist.register(DeviceActor.SERVICE_KEY, device));
       }
       return Behaviors.empty();
     }), SYSTEM_NAME, config);
+    if (settings.seeds().isEmpty()) {
+      Cluster cluster = Cluster.get(system);
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
     return new ClusterNode(system);
   }
 
@@ -90,50 +95,14 @@ public final class ClusterNode implements AutoCloseable {
     return system;
   }
 
-  /**
-   * Waits for {@code expected} devices across the cluster, then forms a ring with a driver on this node.
-   * Closing the ring shuts every node of it down.
-   */
-  public Ring formRing(int expected, SequenceLayout layout, ModelSpec spec, Duration wait) {
-    ActorRef<RingFormation.Command> formation = system.systemActorOf(RingFormation.create(expected), "ring-formation", Props.empty());
-    CompletionStage<RingFormation.Formed> formed = AskPattern.ask(formation, RingFormation.Await::new, wait, system.scheduler());
-    List<ActorRef<DeviceActor.Command>> devices;
-    try {
-      devices = formed.toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS).devices();
-    } catch (Exception e) {
-      throw new BadInputException("fewer than " + expected + " devices joined the cluster within " + wait.toSeconds() + " s");
-    }
-    ActorRef<TrainingDriver.Command> driver = system.systemActorOf(TrainingDriver.create(), "driver", Props.empty());
-    @SuppressWarnings("unchecked")
-    ActorRef<DeviceActor.Command>[] ring = devices.toArray(new ActorRef[0]);
-    String runId = "run-" + UUID.randomUUID();
-    return RingClient.form(system, driver, runId, ring, layout, spec, () -> {
-      for (ActorRef<DeviceActor.Command> d : ring) {
-        if (!d.path().address().hasLocalScope()) { // this node's own devices end with it
-          d.tell(new DeviceActor.Shutdown(runId));
-        }
-      }
-    });
-  }
-
-  /** Blocks until this node's system has terminated (after a ring shut it down, or {@link #close}). */
+  /** Blocks until this node's system has terminated (the run ended, the node was downed, or {@link #close}). */
   public void awaitTermination() {
     system.getWhenTerminated().toCompletableFuture().join();
   }
 
-  /** Leaves the cluster, after giving the other nodes (told to shut down) a moment to leave first. */
+  /** Leaves the cluster and terminates. */
   @Override
   public void close() {
-    org.apache.pekko.cluster.typed.Cluster cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline && cluster.state().getMembers().spliterator().estimateSize() > 1) {
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -3,10 +3,15 @@ package io.worldring.actors.device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.worldring.actors.driver.TrainingDriver;
 import io.worldring.actors.wire.WorldringWire;
+import io.worldring.model.LlamaModel;
 import io.worldring.model.Parameters;
 import io.worldring.model.attention.TokenBlock;
 import io.worldring.model.io.Checkpoint;
+import io.worldring.model.train.AdamW;
 import io.worldring.model.train.TrainingSequence;
+import io.worldring.ring.GradChunk;
+import io.worldring.ring.KvBlock;
+import io.worldring.ring.KvGradBlock;
 import io.worldring.ring.RingCursor;
 import io.worldring.ring.RingInbox;
 import io.worldring.ring.RingMessage;
@@ -17,8 +22,10 @@ import io.worldring.ring.WireMessage;
 import io.worldring.ring.wire.Fragments;
 import io.worldring.ring.wire.WireFragment;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -33,6 +40,14 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * messages that arrive early wait in the inbox until their turn; control messages that arrive in the
  * wrong phase are stashed.
  *
+ * <p>The replica outlives a ring: when the ring re-forms (a device joined or left) a device keeps its
+ * weights if they are the run's at the expected step, and otherwise copies them from a live peer
+ * ({@link ReplicaTransfer}). Every commit also leaves the committed training state (step, data position)
+ * with the replica, so a supervisor that moved to another node can continue from the survivors.
+ *
+ * <p>A device whose work throws reports the failure to the driver and is restarted by its supervision
+ * (state dropped); the driver re-forms the ring and the restarted device re-syncs from a peer.
+ *
  * <p>Flow control is hop by hop: a device forwards a block only after it has received it, and cannot
  * finish a layer before every device has produced that layer's block, so no device runs more than one
  * layer ahead of another and a link never carries more than 2(n-1) blocks at once. Artery's queues
@@ -42,10 +57,20 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   public static final ServiceKey<Command> SERVICE_KEY = ServiceKey.create(Command.class, "worldring-device");
 
   public sealed interface Command extends WireMessage
-      permits Configure, StartStep, Deliver, DeliverBytes, DeliverFragment, Commit, Discard, SaveCheckpoint, Shutdown {}
+      permits Probe, Configure, StartStep, Deliver, DeliverBytes, DeliverFragment, Commit, Discard, SaveCheckpoint, SendReplica,
+          ReplicaFragment, Shutdown {}
 
-  /** Joins a ring as device {@code index} of {@code ring} and builds the replica. */
+  /** Asks what replica this device holds (answered with {@link TrainingDriver.Probed}). */
+  public record Probe(String runId, ActorRef<TrainingDriver.Command> replyTo) implements Command {}
+
+  /**
+   * Joins a ring as device {@code index} of {@code ring}. The replica: copied from {@code syncFrom} when
+   * given; else kept if it is this run's with the same spec; else built from {@code resumeCheckpoint}
+   * (weights and optimizer moments) or, if that is "", from {@code spec}, and taken to be at
+   * {@code startStep} with {@code startState}.
+   */
   public record Configure(String runId, int index, ActorRef<Command>[] ring, SequenceLayout layout, ModelSpec spec,
+      long startStep, String startState, String resumeCheckpoint, ActorRef<Command> syncFrom,
       ActorRef<TrainingDriver.Command> replyTo) implements Command {}
 
   /**
@@ -53,7 +78,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
    * and every device's token positions per sequence. With {@code gradients}, the reduced gradient is
    * included in the report.
    */
-  public record StartStep(String runId, long round, TrainingSequence[] shards, TokenBlock[][] blocks, boolean gradients,
+  public record StartStep(String runId, long step, long round, TrainingSequence[] shards, TokenBlock[][] blocks, boolean gradients,
       ActorRef<TrainingDriver.Command> replyTo) implements Command {}
 
   /** A ring message from the previous device in this JVM. */
@@ -65,8 +90,12 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   /** A fragment of a serialized ring message too large for one frame. */
   public record DeliverFragment(int sender, WireFragment fragment) implements Command {}
 
-  /** Applies the step's reduced gradient (every device of the ring holds the same one). */
-  public record Commit(String runId, long round, double learningRate, ActorRef<TrainingDriver.Command> replyTo) implements Command {}
+  /**
+   * Applies the round's reduced gradient (every device of the ring holds the same one): the replica is
+   * then at {@code step + 1}, and {@code committedState} is the training state that goes with it.
+   */
+  public record Commit(String runId, long round, long step, double learningRate, String committedState,
+      ActorRef<TrainingDriver.Command> replyTo) implements Command {}
 
   /** Drops the round's reduced gradient without applying it (the step will be run again, or was only inspected). */
   public record Discard(String runId, long round) implements Command {}
@@ -75,6 +104,15 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   public record SaveCheckpoint(String runId, String directory, long step, String trainingState,
       ActorRef<TrainingDriver.Command> replyTo) implements Command {}
 
+  /** Sends this device's replica to {@code to} (a device that joined or restarted). */
+  public record SendReplica(String runId, ActorRef<Command> to) implements Command {}
+
+  /** A fragment of a replica being copied to this device. */
+  public record ReplicaFragment(String runId, int part, int parts, WireFragment fragment) implements Command {}
+
+  /** The run is over: this device's node shuts down (a node process exits when its system terminates). */
+  public record Shutdown(String runId) implements Command {}
+
   /** Makes the link to the next device; tests wrap the real one to delay, duplicate or inject messages. */
   public interface LinkFactory {
     RingDevice.Outbox create(ActorContext<Command> context, RingDevice.Outbox link, int index);
@@ -82,15 +120,23 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     LinkFactory DIRECT = (context, link, index) -> link;
   }
 
-  /** The run is over: this device's node shuts down (a node process exits when its system terminates). */
-  public record Shutdown(String runId) implements Command {}
+  private enum Phase { UNCONFIGURED, SYNCING, IDLE, STEPPING, REDUCED }
 
-  private enum Phase { UNCONFIGURED, IDLE, STEPPING, REDUCED }
+  /** The replica this device holds, with the step it is at and the run state committed with it. */
+  private record Held(String runId, ModelSpec spec, LlamaModel model, AdamW optimizer, long step, String state) {
+    Held at(long newStep, String newState) {
+      return new Held(runId, spec, model, optimizer, newStep, newState);
+    }
+  }
 
   private final StashBuffer<Command> stash;
   private final WorldringWire wire;
   private final LinkFactory links;
+  private final DeviceFaults faults;
   private Phase phase = Phase.UNCONFIGURED;
+  private Held held;
+  private Configure configuring;
+  private ReplicaTransfer.Assembly assembly;
   private String runId;
   private RingDevice device;
   private RingInbox inbox;
@@ -98,26 +144,37 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   private boolean nextIsLocal;
   private Fragments.Reassembler fragments;
   private StartStep current;
+  private long transfers;
 
   public static Behavior<Command> create() {
-    return create(LinkFactory.DIRECT);
+    return create(LinkFactory.DIRECT, DeviceFaults.NONE);
   }
 
   public static Behavior<Command> create(LinkFactory links) {
-    return Behaviors.withStash(64, stash -> Behaviors.setup(ctx -> new DeviceActor(ctx, stash, links)));
+    return create(links, DeviceFaults.NONE);
   }
 
-  private DeviceActor(ActorContext<Command> context, StashBuffer<Command> stash, LinkFactory links) {
+  /** A device restarted (with its state dropped) when its work throws; stopped after 20 failures a minute. */
+  public static Behavior<Command> create(LinkFactory links, DeviceFaults faults) {
+    Behavior<Command> device = Behaviors.withStash(256, stash -> Behaviors.setup(ctx -> new DeviceActor(ctx, stash, links, faults)));
+    return Behaviors.supervise(device).onFailure(Exception.class, SupervisorStrategy.restart().withLimit(20, Duration.ofMinutes(1)));
+  }
+
+  private DeviceActor(ActorContext<Command> context, StashBuffer<Command> stash, LinkFactory links, DeviceFaults faults) {
     super(context);
     this.stash = stash;
     this.wire = WorldringWire.get(context.getSystem());
     this.links = links;
+    this.faults = faults;
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
+        .onMessage(Probe.class, this::onProbe)
         .onMessage(Configure.class, this::onConfigure)
+        .onMessage(SendReplica.class, this::onSendReplica)
+        .onMessage(ReplicaFragment.class, this::onReplicaFragment)
         .onMessage(StartStep.class, this::onStartStep)
         .onMessage(Deliver.class, this::onDeliver)
         .onMessage(DeliverBytes.class, this::onDeliverBytes)
@@ -129,29 +186,91 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
         .build();
   }
 
+  private Behavior<Command> onProbe(Probe p) {
+    boolean mine = held != null && held.runId().equals(p.runId());
+    p.replyTo().tell(new TrainingDriver.Probed(getContext().getSelf(), mine ? held.spec() : null, mine ? held.step() : -1,
+        mine ? held.state() : ""));
+    return this;
+  }
+
   private Behavior<Command> onConfigure(Configure c) {
+    // A new ring: whatever round was in flight is abandoned (the driver re-runs its step).
+    phase = Phase.UNCONFIGURED;
+    current = null;
+    device = null;
+    configuring = c;
     try {
-      ModelSpec.Replica replica = c.spec().build();
-      RingSchedule ring = new RingSchedule(c.ring().length, c.layout());
-      runId = c.runId();
-      device = new RingDevice(c.runId(), c.index(), ring, replica.model(), replica.optimizer());
-      inbox = new RingInbox(new RingCursor(c.runId(), c.index(), ring, replica.model().blocks().size()), wire.settings().inboxCapacity());
-      RingLink direct = new RingLink(c.ring()[ring.next(c.index())], c.index(), wire.format(), wire.settings().fragmentBytes());
-      nextIsLocal = direct.local();
-      link = links.create(getContext(), direct, c.index());
-      fragments = new Fragments.Reassembler(wire.settings().maxMessageBytes(), 4 * c.ring().length + 16);
-      phase = Phase.IDLE;
-      c.replyTo().tell(new TrainingDriver.DeviceReady(c.runId(), c.index(), device.parameterDigest(), nextIsLocal));
+      if (c.syncFrom() != null) {
+        phase = Phase.SYNCING;
+        assembly = new ReplicaTransfer.Assembly(wire.format(), wire.settings().maxMessageBytes());
+        c.syncFrom().tell(new SendReplica(c.runId(), getContext().getSelf()));
+        return this;
+      }
+      if (held == null || !held.runId().equals(c.runId()) || !held.spec().equals(c.spec())) {
+        ModelSpec.Replica replica = (c.resumeCheckpoint().isEmpty() ? c.spec() : c.spec().resumingFrom(c.resumeCheckpoint())).build();
+        held = new Held(c.runId(), c.spec(), replica.model(), replica.optimizer(), c.startStep(), c.startState());
+      }
+      return joinRing();
     } catch (RuntimeException e) {
       getContext().getLog().error("device {} cannot join the ring", c.index(), e);
       c.replyTo().tell(new TrainingDriver.DeviceFailed(c.runId(), c.index(), -1, describe(e)));
+      held = null;
+      return this;
     }
+  }
+
+  private Behavior<Command> onSendReplica(SendReplica s) {
+    if (held == null || !held.runId().equals(s.runId())) {
+      getContext().getLog().warn("asked for a replica of run {} this device does not hold", s.runId());
+      return this;
+    }
+    for (ReplicaFragment f : ReplicaTransfer.fragments(held.runId(), held.model().config(), held.model().parameters(),
+        held.optimizer(), held.step(), held.state(), wire.format(), wire.settings().fragmentBytes(), ++transfers)) {
+      s.to().tell(f);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onReplicaFragment(ReplicaFragment f) {
+    if (phase != Phase.SYNCING || !f.runId().equals(configuring.runId())) {
+      return this;
+    }
+    ReplicaTransfer.Received r = assembly.add(f);
+    if (r == null) {
+      return this;
+    }
+    ModelSpec spec = configuring.spec();
+    LlamaModel model = new LlamaModel(r.config(), r.weights(), spec.computeOptions());
+    AdamW adam = new AdamW(spec.optimizer(), r.firstMoment(), r.secondMoment(), r.optimizerStep());
+    held = new Held(configuring.runId(), spec, model, adam, r.replicaStep(), r.committedState());
+    assembly = null;
+    getContext().getLog().info("device {} copied the replica at step {} from a peer", configuring.index(), r.replicaStep());
+    return joinRing();
+  }
+
+  /** Builds this ring's device around the held replica and reports ready. */
+  private Behavior<Command> joinRing() {
+    Configure c = configuring;
+    RingSchedule ring = new RingSchedule(c.ring().length, c.layout());
+    runId = c.runId();
+    device = new RingDevice(c.runId(), c.index(), ring, held.model(), held.optimizer());
+    inbox = new RingInbox(new RingCursor(c.runId(), c.index(), ring, held.model().blocks().size()), wire.settings().inboxCapacity());
+    RingLink direct = new RingLink(c.ring()[ring.next(c.index())], c.index(), wire.format(), wire.settings().fragmentBytes());
+    nextIsLocal = direct.local();
+    link = links.create(getContext(), direct, c.index());
+    fragments = new Fragments.Reassembler(wire.settings().maxMessageBytes(), 4 * c.ring().length + 16);
+    phase = Phase.IDLE;
+    configuring = null;
+    c.replyTo().tell(new TrainingDriver.DeviceReady(c.runId(), c.index(), device.parameterDigest(), nextIsLocal, held.step()));
     return stash.unstashAll(this);
   }
 
   private Behavior<Command> onStartStep(StartStep s) {
     if (phase != Phase.IDLE) {
-      return stashed(s);
+      return phase == Phase.UNCONFIGURED || phase == Phase.SYNCING ? stashed(s) : this;
+    }
+    if (!s.runId().equals(runId)) {
+      return this;
     }
     current = s;
     phase = Phase.STEPPING;
@@ -164,24 +283,24 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   }
 
   private Behavior<Command> onDeliver(Deliver d) {
-    if (phase == Phase.UNCONFIGURED) {
-      return stashed(d);
+    if (device == null) {
+      return this; // no ring yet: a message of an abandoned round (steps start only once every device is ready)
     }
     compute(() -> drain(inbox.offer(d.message())));
     return this;
   }
 
   private Behavior<Command> onDeliverBytes(DeliverBytes d) {
-    if (phase == Phase.UNCONFIGURED) {
-      return stashed(d);
+    if (device == null) {
+      return this; // no ring yet: a message of an abandoned round (steps start only once every device is ready)
     }
     compute(() -> drain(inbox.offer((RingMessage) wire.format().fromBytes(d.message()))));
     return this;
   }
 
   private Behavior<Command> onDeliverFragment(DeliverFragment f) {
-    if (phase == Phase.UNCONFIGURED) {
-      return stashed(f);
+    if (device == null) {
+      return this; // no ring yet: a message of an abandoned round (steps start only once every device is ready)
     }
     compute(() -> {
       byte[] whole = fragments.add(Integer.toString(f.sender()), f.fragment());
@@ -194,11 +313,14 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
 
   private Behavior<Command> onCommit(Commit c) {
     if (phase != Phase.REDUCED || c.round() != device.round() || !c.runId().equals(runId)) {
-      return c.round() > device.round() ? stashed(c) : this;
+      return this; // a commit of an abandoned round
     }
+    long step = current == null ? c.step() : current.step();
     compute(() -> {
       double norm = device.apply(c.learningRate());
+      held = held.at(c.step() + 1, c.committedState());
       phase = Phase.IDLE;
+      faults.check(device.index(), step, DeviceFaults.Phase.AFTER_COMMIT);
       c.replyTo().tell(new TrainingDriver.Applied(runId, device.index(), c.round(), norm));
     });
     return stash.unstashAll(this);
@@ -219,14 +341,14 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     compute(() -> {
       var state = new ObjectMapper().readTree(s.trainingState());
       Checkpoint.save(Path.of(s.directory()), device.model().config(), device.model().parameters(), device.optimizer(), s.step(), state);
-      s.replyTo().tell(new TrainingDriver.CheckpointSaved(runId, s.step(), s.directory()));
+      s.replyTo().tell(new TrainingDriver.CheckpointSaved(runId, s.step(), s.directory(), null));
     });
     return this;
   }
 
   private Behavior<Command> onShutdown(Shutdown s) {
-    if (s.runId().equals(runId)) {
-      getContext().getLog().info("run {} is over; shutting down this node", runId);
+    if (s.runId().equals(runId) || held != null && s.runId().equals(held.runId())) {
+      getContext().getLog().info("run {} is over; shutting down this node", s.runId());
       getContext().getSystem().terminate();
     }
     return this;
@@ -242,6 +364,9 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
           break;
         }
       }
+      if (current != null) {
+        faults.check(device.index(), current.step(), phaseOf(m));
+      }
       device.receive(m, link);
       inbox.cursor().advance();
       m = null;
@@ -251,26 +376,36 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       current.replyTo().tell(new TrainingDriver.StepReduced(runId, device.index(), device.round(), device.lossSum(),
           device.kvBytesSent(), device.gradientBytesSent(), device.peakActivationBytes(), inbox.dropped(),
           current.gradients() ? names(device.gradients()) : null, current.gradients() ? values(device.gradients()) : null));
-      current = null;
     }
+  }
+
+  private static DeviceFaults.Phase phaseOf(RingMessage m) {
+    if (m instanceof KvBlock) {
+      return DeviceFaults.Phase.FORWARD_HOP;
+    }
+    return m instanceof KvGradBlock ? DeviceFaults.Phase.BACKWARD_HOP : DeviceFaults.Phase.GRADIENT_REDUCTION;
   }
 
   private interface Work {
     void run() throws Exception;
   }
 
-  /** Runs device work; a failure is reported to the driver instead of stopping the actor. */
+  /**
+   * Runs device work. A failure is reported to the driver, then rethrown so this actor's supervision
+   * restarts it with no state: a half-applied update or a corrupt inbox must not survive.
+   */
   private void compute(Work work) {
     try {
       work.run();
     } catch (Exception e) {
-      getContext().getLog().error("device {} failed in round {}", device == null ? -1 : device.index(), device == null ? -1 : device.round(), e);
+      int index = device == null ? -1 : device.index();
+      long round = device == null ? -1 : device.round();
+      getContext().getLog().error("device {} failed in round {}; restarting it", index, round, e);
       ActorRef<TrainingDriver.Command> driver = current != null ? current.replyTo() : null;
       if (driver != null) {
-        driver.tell(new TrainingDriver.DeviceFailed(runId, device.index(), device.round(), describe(e)));
+        driver.tell(new TrainingDriver.DeviceFailed(runId, index, round, describe(e)));
       }
-      phase = Phase.IDLE;
-      current = null;
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
   }
 

@@ -29,8 +29,18 @@ public record ModelSpec(ModelConfig model, long seed, String checkpoint, boolean
   /** A replica: the model and its optimizer. */
   public record Replica(LlamaModel model, AdamW optimizer) {}
 
+  /** The same replica, continued from {@code dir}'s weights and optimizer moments (a resumed run). */
+  public ModelSpec resumingFrom(String dir) {
+    return new ModelSpec(model, seed, dir, true, optimizer, attentionBlock, recompute);
+  }
+
+  /** How a replica of this spec computes. */
+  public LlamaModel.ComputeOptions computeOptions() {
+    return new LlamaModel.ComputeOptions(attentionBlock, recompute, 1024);
+  }
+
   public Replica build() {
-    LlamaModel.ComputeOptions options = new LlamaModel.ComputeOptions(attentionBlock, recompute, 1024);
+    LlamaModel.ComputeOptions options = computeOptions();
     if (checkpoint.isEmpty()) {
       Parameters weights = ParameterLayout.initialize(model, seed, DataType.FLOAT);
       return new Replica(new LlamaModel(model, weights, options), new AdamW(optimizer, weights));

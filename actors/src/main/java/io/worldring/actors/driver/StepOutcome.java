@@ -14,10 +14,12 @@ import io.worldring.model.Parameters;
  * @param droppedMessages stale or duplicated ring messages the devices dropped so far
  * @param gradients the reduced gradient (device 0's), when asked for
  * @param error why the step failed, or null
+ * @param committed the step committed (every device held the reduced gradient and was told to apply it),
+ *     even if a device failed afterwards: it must not be run again
  */
 public record StepOutcome(long step, double loss, double gradNorm, long tokens, long kvBytesSent, long gradientBytesSent,
     long peakActivationBytes,
-    long droppedMessages, Parameters gradients, String error) {
+    long droppedMessages, Parameters gradients, String error, boolean committed) {
   public boolean failed() {
     return error != null;
   }

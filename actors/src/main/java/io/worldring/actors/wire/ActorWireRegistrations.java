@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
 import io.worldring.actors.device.DeviceActor;
 import io.worldring.actors.device.ModelSpec;
+import io.worldring.actors.device.ReplicaTransfer;
 import io.worldring.actors.driver.TrainingDriver;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.attention.TokenBlock;
@@ -57,5 +58,13 @@ public final class ActorWireRegistrations {
     kryo.register(TrainingDriver.Applied.class, new RecordSerializer<>(), 145);
     kryo.register(TrainingDriver.CheckpointSaved.class, new RecordSerializer<>(), 146);
     kryo.register(TrainingDriver.DeviceFailed.class, new RecordSerializer<>(), 147);
+    kryo.register(DeviceActor.Probe.class, new RecordSerializer<>(), 129);
+    kryo.register(DeviceActor.SendReplica.class, new RecordSerializer<>(), 130);
+    kryo.register(DeviceActor.ReplicaFragment.class, new RecordSerializer<>(), 131);
+    kryo.register(ReplicaTransfer.Header.class, new RecordSerializer<>(), 132);
+    kryo.register(ReplicaTransfer.Tensor.class, new RecordSerializer<>(), 133);
+    kryo.register(TrainingDriver.Probed.class, new RecordSerializer<>(), 148);
+    kryo.register(TrainingDriver.DeviceTerminated.class, new RecordSerializer<>(), 149);
+    kryo.register(TrainingDriver.Timeout.class, new RecordSerializer<>(), 150);
   }
 }

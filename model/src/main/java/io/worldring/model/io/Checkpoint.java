@@ -14,17 +14,21 @@ import io.worldring.model.train.AdamW;
 import io.worldring.model.train.OptimizerConfig;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,10 +41,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   optimizer.safetensors  AdamW moments "NAME.exp_avg", "NAME.exp_avg_sq" (training checkpoints only)
  *   worldring.json         manifest: model config, step, training state, size and SHA-256 of every file
  * </pre>
- * Saving writes a hidden sibling directory and renames it into place, with the manifest written last,
- * so a crash never leaves a half-written checkpoint under the final name. Loading checks every file's
- * size and digest against the manifest before parsing anything, so a truncated or corrupted file is
- * named in the error and nothing is half-loaded.
+ * Saving is crash-safe:
+ * <ol>
+ *   <li>every file is written into a hidden sibling directory {@code .NAME.partial} and fsynced;</li>
+ *   <li>the manifest, with the size and SHA-256 of every other file, is written last and fsynced,
+ *       then the directory itself is fsynced;</li>
+ *   <li>renaming it to {@code NAME} is the commit point (the parent directory is fsynced after it).</li>
+ * </ol>
+ * So a crash leaves either the previous state or the complete new checkpoint under {@code NAME}; at worst
+ * a hidden {@code .NAME.partial} or {@code .NAME.old}, which are not checkpoints and are cleared by the next
+ * save. Replacing an existing {@code NAME} moves it to {@code .NAME.old} first (a directory cannot be renamed
+ * over a non-empty one), so a crash between the two renames leaves no {@code NAME}; a run then resumes from
+ * its previous step (see {@link #latestValidIn}).
+ *
+ * <p>Loading checks every file's size and digest against the manifest before parsing anything, so a truncated
+ * or corrupted file (a bad disk, a copy cut short) is named in the error and nothing is half-loaded.
  */
 public final class Checkpoint {
   public static final String FORMAT = "worldring-checkpoint/1";
@@ -80,7 +95,9 @@ public final class Checkpoint {
       deleteRecursively(partial);
       Files.createDirectories(partial);
       HfConfig.write(partial.resolve(HF_CONFIG), config);
+      fsync(partial.resolve(HF_CONFIG));
       Safetensors.write(partial.resolve(WEIGHTS), toHf(config, weights), Map.of("format", "pt", "producer", "worldring"));
+      fsync(partial.resolve(WEIGHTS));
       if (optimizer != null) {
         Parameters moments = new Parameters();
         Parameters m = toHf(config, optimizer.firstMoment());
@@ -90,6 +107,7 @@ public final class Checkpoint {
           moments.put(name + ".exp_avg_sq", v.get(name));
         }
         Safetensors.write(partial.resolve(OPTIMIZER), moments, Map.of("producer", "worldring", "optimizer", "adamw"));
+        fsync(partial.resolve(OPTIMIZER));
       }
       ObjectNode manifest = JSON.createObjectNode();
       manifest.put("format", FORMAT);
@@ -102,7 +120,10 @@ public final class Checkpoint {
         Path p = partial.resolve(f);
         files.putObject(f).put("bytes", Files.size(p)).put("sha256", sha256(p));
       }
+      // The manifest last: its presence with matching digests is what makes a directory a checkpoint.
       Files.writeString(partial.resolve(MANIFEST), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n");
+      fsync(partial.resolve(MANIFEST));
+      fsyncDirectory(partial);
       replace(partial, dir);
     } catch (IOException e) {
       throw new BadInputException(dir + ": cannot write checkpoint (" + e.getMessage() + ")", e);
@@ -120,14 +141,8 @@ public final class Checkpoint {
   /** Loads and verifies a checkpoint directory, converting weights to {@code type}. */
   public static Loaded load(Path dir, DataType type) {
     JsonNode manifest = manifest(dir);
+    verifyFiles(dir, manifest);
     JsonNode files = manifest.path("files");
-    if (!files.has(WEIGHTS)) {
-      throw new BadInputException(dir.resolve(MANIFEST) + ": lists no " + WEIGHTS);
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> f = it.next();
-      verify(dir.resolve(f.getKey()), f.getValue());
-    }
     ModelConfig config = modelConfig(dir.resolve(MANIFEST), manifest);
     Parameters weights = fromHf(config, Safetensors.read(dir.resolve(WEIGHTS), type));
     ParameterLayout.validate(config, weights, dir.resolve(WEIGHTS).toString());
@@ -152,6 +167,34 @@ public final class Checkpoint {
         manifest.path("training_state"));
   }
 
+  /**
+   * Checks that {@code dir} is a complete, intact checkpoint: the manifest parses and every file it lists has
+   * the listed size and SHA-256. Reads every byte, but parses no tensors.
+   *
+   * @throws BadInputException naming the offending file and what is wrong with it (missing, truncated,
+   *     corrupted, unparseable)
+   */
+  public static void verify(Path dir) {
+    if (Files.isDirectory(dir) && !Files.exists(dir.resolve(MANIFEST))) {
+      // A save that crashed before its manifest, or files copied in by hand.
+      throw new BadInputException(dir.resolve(MANIFEST) + ": missing (incomplete checkpoint)");
+    }
+    JsonNode manifest = manifest(dir);
+    modelConfig(dir.resolve(MANIFEST), manifest);
+    verifyFiles(dir, manifest);
+  }
+
+  private static void verifyFiles(Path dir, JsonNode manifest) {
+    JsonNode files = manifest.path("files");
+    if (!files.has(WEIGHTS)) {
+      throw new BadInputException(dir.resolve(MANIFEST) + ": lists no " + WEIGHTS);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> f = it.next();
+      verifyFile(dir.resolve(f.getKey()), f.getValue());
+    }
+  }
+
   private static JsonNode manifest(Path dir) {
     Path manifestFile = dir.resolve(MANIFEST);
     if (!Files.isDirectory(dir)) {
@@ -165,7 +208,8 @@ public final class Checkpoint {
     try {
       manifest = JSON.readTree(Files.readString(manifestFile));
     } catch (JsonProcessingException e) {
-      throw new BadInputException(manifestFile + ": not valid JSON at line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+      throw new BadInputException(manifestFile + ": corrupted: not valid JSON" + where + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new BadInputException(manifestFile + ": cannot read (" + e.getMessage() + ")", e);
     }
@@ -189,29 +233,68 @@ public final class Checkpoint {
   }
 
   /**
-   * A checkpoint directory itself, or for a run directory its latest complete checkpoint (the highest
-   * {@code checkpoints/step-N}).
+   * A checkpoint directory itself, or for a run directory its newest checkpoint that verifies (see
+   * {@link #latestValidIn}); newer damaged ones are skipped with a warning on standard error.
    */
   public static Path resolve(Path dirOrRun) {
     if (isCheckpoint(dirOrRun)) {
       return dirOrRun;
     }
-    Path latest = latestIn(dirOrRun.resolve("checkpoints"));
+    int[] skipped = {0};
+    Path latest = latestValidIn(dirOrRun.resolve("checkpoints"), message -> {
+      skipped[0]++;
+      System.err.println("warning: " + message);
+    });
+    if (latest == null && skipped[0] > 0) {
+      throw new BadInputException(dirOrRun + ": none of its " + skipped[0] + " checkpoints is intact (see the warnings above)");
+    }
     if (latest == null) {
       throw new BadInputException(dirOrRun + ": neither a checkpoint (no " + MANIFEST + ") nor a run directory with checkpoints");
     }
     return latest;
   }
 
-  /** The highest-step complete checkpoint under {@code checkpointsDir}, or null. */
+  /**
+   * The highest-step checkpoint under {@code checkpointsDir} that has a manifest, or null. Does not verify
+   * it; to resume from, use {@link #latestValidIn}.
+   */
   public static Path latestIn(Path checkpointsDir) {
+    return stepDirs(checkpointsDir).stream().filter(Checkpoint::isCheckpoint).findFirst().orElse(null);
+  }
+
+  /**
+   * The highest-step {@code step-N} directory under {@code checkpointsDir} that passes {@link #verify}, or null.
+   * Each newer one that fails (no manifest, a truncated or corrupted file, ...) is passed to {@code report}
+   * with the offending file and the reason, so resuming falls back to the previous checkpoint instead of
+   * dying on a damaged one, and says so. Hidden {@code .step-N.partial} and {@code .step-N.old} directories
+   * left by a crashed save are not checkpoints and are ignored.
+   */
+  public static Path latestValidIn(Path checkpointsDir, Consumer<String> report) {
+    List<Path> candidates = stepDirs(checkpointsDir);
+    for (int i = 0; i < candidates.size(); i++) {
+      Path dir = candidates.get(i);
+      try {
+        verify(dir);
+        return dir;
+      } catch (BadInputException e) {
+        // The message starts with the offending file, which is inside dir.
+        report.accept(e.getMessage() + (i + 1 < candidates.size() ? "; using an earlier checkpoint" : "; no earlier checkpoint"));
+      }
+    }
+    return null;
+  }
+
+  /** The {@code step-N} directories under {@code checkpointsDir}, highest N first; empty if there is none. */
+  private static List<Path> stepDirs(Path checkpointsDir) {
     if (!Files.isDirectory(checkpointsDir)) {
-      return null;
+      return List.of();
     }
     try (Stream<Path> s = Files.list(checkpointsDir)) {
-      return s.filter(p -> p.getFileName().toString().matches("step-\\d+") && isCheckpoint(p))
-          .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(5))))
-          .orElse(null);
+      // At most 18 digits, so the step fits a long; the name breaks ties (step-7 vs step-00000007) for a stable order.
+      return s.filter(p -> p.getFileName().toString().matches("step-\\d{1,18}") && Files.isDirectory(p))
+          .sorted(Comparator.<Path>comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(5)))
+              .thenComparing(p -> p.getFileName().toString()).reversed())
+          .toList();
     } catch (IOException e) {
       throw new BadInputException(checkpointsDir + ": cannot list (" + e.getMessage() + ")", e);
     }
@@ -221,7 +304,7 @@ public final class Checkpoint {
     return String.format("step-%08d", step);
   }
 
-  private static void verify(Path file, JsonNode expected) {
+  private static void verifyFile(Path file, JsonNode expected) {
     if (!Files.isRegularFile(file)) {
       throw new BadInputException(file + ": missing from the checkpoint");
     }
@@ -290,6 +373,7 @@ public final class Checkpoint {
     }
   }
 
+  /** Renames the complete {@code partial} to {@code dir}: the commit point of a save. */
   private static void replace(Path partial, Path dir) throws IOException {
     Path old = dir.resolveSibling("." + dir.getFileName() + ".old");
     deleteRecursively(old);
@@ -301,7 +385,28 @@ public final class Checkpoint {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(partial, dir);
     }
+    // Make the rename itself durable before anyone (a pruner, the next save) relies on it.
+    fsyncDirectory(dir.toAbsolutePath().getParent());
     deleteRecursively(old);
+  }
+
+  /** Forces a written file's data and metadata to the device. */
+  private static void fsync(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  /**
+   * Forces a directory's entries to the device, so a created or renamed name survives a power loss.
+   * Best effort: some platforms and filesystems (Windows, some network mounts) refuse to open or sync a directory.
+   */
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // nothing more can be done there; the rename is still atomic
+    }
   }
 
   static void deleteRecursively(Path p) throws IOException {

@@ -1,9 +1,9 @@
 package io.worldring.ops.train;
 
-import io.worldring.model.ModelConfig;
-import io.worldring.model.train.StepResult;
+import io.worldring.actors.supervisor.RunListener;
+import io.worldring.actors.supervisor.Stage;
+import io.worldring.actors.supervisor.StepRecord;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -11,16 +11,16 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows training progress on stderr (stdout stays for machine-readable output): a progress bar with
- * step, loss, tokens/s and ETA on a terminal; plain lines elsewhere (CI logs, pipes).
+ * Shows training progress on stderr (stdout stays for machine-readable output): a progress bar per stage
+ * with step, loss, tokens/s and ETA on a terminal; plain lines elsewhere (CI logs, pipes).
  */
-public final class ProgressReporter implements TrainingRun.Listener, AutoCloseable {
+public final class ProgressReporter implements RunListener, AutoCloseable {
   public enum Mode { AUTO, BAR, PLAIN, NONE }
 
   private final Mode mode;
   private final PrintStream out;
   private ProgressBar bar;
-  private long totalSteps;
+  private long stageSteps;
   private long plainEvery;
 
   public ProgressReporter(Mode mode, PrintStream out) {
@@ -29,46 +29,63 @@ public final class ProgressReporter implements TrainingRun.Listener, AutoCloseab
   }
 
   @Override
-  public void started(TrainSettings settings, ModelConfig model, long firstStep, Path runDir) {
-    totalSteps = settings.steps();
-    plainEvery = Math.max(1, totalSteps / 20);
+  public synchronized void stageStarted(Stage stage, int index, long stageStep) {
+    closeBar();
+    stageSteps = stage.steps();
+    plainEvery = Math.max(1, stageSteps / 10);
     if (mode == Mode.NONE) {
       return;
     }
-    out.printf(Locale.ROOT, "worldring: %s in %s — %s (%,d parameters), seq %d x %d, %s%n",
-        firstStep == 0 ? "training" : "resuming at step " + firstStep, runDir,
-        settings.initFrom().isEmpty() ? settings.preset() : settings.initFrom(), model.parameterCount(),
-        settings.batchSize(), settings.seqLen(), settings.devices() == 1 ? "1 device" : settings.devices() + " devices");
+    out.printf(Locale.ROOT, "stage %d %s: %d x %d tokens per step, rope theta %.0f, %d steps%s%n", index + 1, stage.name(), stage.batchSize(),
+        stage.seqLen(), stage.ropeTheta(), stage.steps(), stageStep > 0 ? ", resuming at step " + stageStep : "");
     if (mode == Mode.BAR) {
-      bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).setStyle(ProgressBarStyle.ASCII)
+      bar = new ProgressBarBuilder().setTaskName(stage.name()).setInitialMax(stageSteps).setStyle(ProgressBarStyle.ASCII)
           .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(250).build();
-      bar.stepTo(firstStep);
+      bar.stepTo(stageStep);
     }
   }
 
   @Override
-  public void stepped(StepResult r, double tokensPerSecond, double seconds) {
-    long step = r.step() + 1;
-    String msg = String.format(Locale.ROOT, "loss %.4f  %.0f tok/s  lr %.2e", r.loss(), tokensPerSecond, r.learningRate());
+  public synchronized void stepped(StepRecord r) {
+    String msg = String.format(Locale.ROOT, "loss %.4f  %.0f tok/s  lr %.2e  %d devices", r.loss(), r.tokensPerSecond(), r.learningRate(),
+        r.devices());
     if (bar != null) {
-      bar.stepTo(step);
+      bar.stepTo(r.stageStep());
       bar.setExtraMessage(msg);
-    } else if (mode == Mode.PLAIN && (step % plainEvery == 0 || step == totalSteps)) {
-      out.printf(Locale.ROOT, "step %d/%d  %s  (%.2fs/step)%n", step, totalSteps, msg, seconds);
+    } else if (mode == Mode.PLAIN && (r.stageStep() % plainEvery == 0 || r.stageStep() == stageSteps || r.attempts() > 1)) {
+      out.printf(Locale.ROOT, "%s step %d/%d  %s  (%.2fs/step%s)%n", r.stage(), r.stageStep(), r.stageSteps(), msg, r.seconds(),
+          r.attempts() > 1 ? ", " + r.attempts() + " attempts" : "");
     }
   }
 
   @Override
-  public void checkpointed(long step, Path dir) {
+  public synchronized void checkpointed(long step, String directory) {
     if (mode == Mode.PLAIN) {
-      out.println("checkpoint " + dir);
+      out.println("checkpoint " + directory);
     }
   }
 
   @Override
-  public void close() {
+  public synchronized void status(String message) {
+    if (mode != Mode.NONE) {
+      out.println("worldring: " + message);
+    }
+  }
+
+  @Override
+  public synchronized void finished(long step, String error) {
+    closeBar();
+  }
+
+  private void closeBar() {
     if (bar != null) {
       bar.close();
+      bar = null;
     }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeBar();
   }
 }

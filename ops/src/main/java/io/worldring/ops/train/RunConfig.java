@@ -48,10 +48,47 @@ public final class RunConfig {
     return HoconRecords.read(config, PATH, TrainSettings.class);
   }
 
-  /** The resolved {@code worldring.train} section as HOCON text, for the run directory. */
+  /**
+   * What a run directory's run.conf holds: the resolved {@code worldring.train} section, the stage defaults
+   * and the curriculum it names, as HOCON text.
+   */
   public static String render(Config config) {
-    return config.getConfig(PATH).atPath(PATH).root()
-        .render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false)) ;
+    return runSections(config).root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+  }
+
+  private static Config runSections(Config config) {
+    Config out = config.getConfig(PATH).atPath(PATH).withFallback(config.getConfig(Curricula.DEFAULTS).atPath(Curricula.DEFAULTS));
+    String curriculum = config.getString(PATH + ".curriculum");
+    String path = Curricula.PATH + "." + curriculum;
+    if (config.hasPath(path)) {
+      out = out.withFallback(config.getValue(path).atPath(path));
+    }
+    return out;
+  }
+
+  /**
+   * The first setting (as "--key" for worldring.train's keys, else its config path) in which two
+   * configurations' run sections differ, ignoring {@code ignored} keys of worldring.train; null if none.
+   */
+  public static String difference(Config a, Config b, java.util.Set<String> ignored) {
+    Config ra = runSections(a);
+    Config rb = runSections(b);
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    ra.entrySet().forEach(e -> keys.add(e.getKey()));
+    rb.entrySet().forEach(e -> keys.add(e.getKey()));
+    for (String k : keys) {
+      String local = k.startsWith(PATH + ".") ? k.substring(PATH.length() + 1) : null;
+      if (local != null && ignored.contains(local)) {
+        continue;
+      }
+      Object va = ra.hasPath(k) ? ra.getValue(k).unwrapped() : null;
+      Object vb = rb.hasPath(k) ? rb.getValue(k).unwrapped() : null;
+      boolean same = va instanceof Number na && vb instanceof Number nb ? na.doubleValue() == nb.doubleValue() : java.util.Objects.equals(va, vb);
+      if (!same) {
+        return local != null ? "--" + local.replace("optimizer.learning-rate", "lr").replace("optimizer.", "").replace("seed", "random-seed") : k;
+      }
+    }
+    return null;
   }
 
   /**

@@ -1,218 +1,130 @@
 package io.worldring.ops.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import io.worldring.actors.LocalRing;
-import io.worldring.actors.device.ModelSpec;
+import io.worldring.actors.cluster.ClusterNode;
+import io.worldring.actors.device.DeviceFaults;
+import io.worldring.actors.supervisor.RunListener;
+import io.worldring.actors.supervisor.RunPlan;
+import io.worldring.actors.supervisor.Stage;
+import io.worldring.actors.supervisor.StepRecord;
+import io.worldring.actors.supervisor.TrainingSupervisor;
 import io.worldring.datasets.ByteTokenizer;
-import io.worldring.datasets.SampleCorpus;
-import io.worldring.datasets.TokenWindowSource;
+import io.worldring.datasets.Tokenizers;
 import io.worldring.model.BadInputException;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.io.Checkpoint;
-import io.worldring.model.train.StepResult;
-import io.worldring.model.train.TrainingSequence;
-import io.worldring.ring.RingSchedule;
 import io.worldring.ring.SequenceLayout;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A training run and its run directory:
- * <pre>
- *   run.conf              the resolved configuration
- *   metrics.jsonl         one JSON object per step
- *   checkpoints/step-N/   see {@link Checkpoint}; the newest {@code keep-checkpoints} are kept
- * </pre>
- * Steps execute on a {@link StepBackend}: this JVM's single device, or a ring of device actors. A run
- * directory that already holds a checkpoint is resumed from its latest one: weights, optimizer moments,
- * step and data position, so the loss trajectory continues exactly.
+ * A training run on this JVM's cluster node: the node contributes its devices, and hosts the run's
+ * supervisor when it is the cluster's oldest member (the supervisor is a cluster singleton). The run
+ * directory holds run.conf, metrics.jsonl, ledger.jsonl and checkpoints/ (see RunDirectory).
  */
 public final class TrainingRun {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** How the run ended, as seen from this node. */
+  public record Result(boolean hostedEnd, long step, String error) {}
 
-  /** Receives progress; called on the training thread. */
-  public interface Listener {
-    void started(TrainSettings settings, ModelConfig model, long firstStep, Path runDir);
+  private TrainingRun() {}
 
-    void stepped(StepResult result, double tokensPerSecond, double seconds);
-
-    void checkpointed(long step, Path dir);
+  /** The plan every node of the run derives from the same configuration. */
+  public static RunPlan plan(TrainSettings s, Config config, Path runDir, long stopAt) {
+    ModelConfig model;
+    if (!s.initFrom().isEmpty()) {
+      model = Checkpoint.readManifest(Checkpoint.resolve(Path.of(s.initFrom()))).config();
+    } else {
+      model = ModelConfig.preset(s.preset());
+    }
+    List<Stage> stages = Curricula.stages(config, s, model);
+    for (Stage st : stages) {
+      checkExists(st, "books", st.data().books());
+      checkExists(st, "chats", st.data().chatWeight() > 0 ? st.data().chats() : "");
+      checkExists(st, "qa", st.data().qaWeight() > 0 ? st.data().qa() : "");
+      checkExists(st, "tokenizer", st.data().tokenizer().equals("bytes") ? "" : st.data().tokenizer());
+      int vocab = st.data().tokenizer().equals("bytes") ? ByteTokenizer.VOCAB_SIZE : Tokenizers.load(st.data().tokenizer()).vocabSize();
+      if (model.vocabSize() < vocab) {
+        throw new BadInputException("stage '" + st.name() + "': the model's vocabulary (" + model.vocabSize()
+            + ") is smaller than its tokenizer's (" + vocab + ")");
+      }
+    }
+    String init = s.initFrom().isEmpty() ? "" : Checkpoint.resolve(Path.of(s.initFrom())).toAbsolutePath().toString();
+    Path dir = runDir.toAbsolutePath().normalize();
+    return new RunPlan(dir.getFileName().toString(), dir, model, init, s.seed(), SequenceLayout.parse(s.layout()), s.attentionBlock(),
+        s.recompute(), s.optimizer(), stages, s.checkpointEvery(), s.keepCheckpoints(), s.minDevices(), s.maxDevices(), stopAt,
+        Duration.ofMillis(s.retryDelayMs()), Duration.ofSeconds(s.formTimeoutSeconds()), Duration.ofSeconds(s.stepTimeoutSeconds()));
   }
 
-  /** Opens the backend the steps run on; {@code config} is the run's whole configuration. */
-  public interface Backends {
-    StepBackend open(ModelSpec spec, TrainSettings settings, Config config);
-  }
-
-  /** One device in this JVM, or (devices > 1) a ring of device actors in this JVM. */
-  public static final Backends LOCAL = (spec, settings, config) -> settings.devices() == 1
-      ? new SingleDeviceBackend(spec)
-      : new RingBackend(LocalRing.start(settings.devices(), SequenceLayout.parse(settings.layout()), spec, config),
-          spec.model(), settings.optimizer());
-
-  private final TrainSettings settings;
-  private final Path runDir;
-  private final String renderedConfig;
-  private final Config config;
-
-  public TrainingRun(TrainSettings settings, Path runDir, String renderedConfig, Config config) {
-    this.settings = settings;
-    this.runDir = runDir;
-    this.renderedConfig = renderedConfig;
-    this.config = config;
+  /** A stage's file is checked before any node starts, so a typo fails at once with the key that names it. */
+  private static void checkExists(Stage st, String key, String path) {
+    if (!path.isEmpty() && !java.nio.file.Files.exists(Path.of(path))) {
+      throw new BadInputException(path + ": no such file or directory (stage '" + st.name() + "', data." + key + ")");
+    }
   }
 
   /**
-   * Trains until step {@code stopAt} (at most {@code steps}), writing a checkpoint there, so that a
-   * later call continues the same run; the schedule still spans {@code steps}.
+   * The stages whose sequence length splits over fewer than {@code devices} devices (the ring then leaves
+   * some idle), as warnings; an error when a stage cannot have a ring of {@code minDevices} from them.
    */
-  public List<StepResult> run(Listener listener, long stopAt, Backends backends) {
-    int[] tokens = new ByteTokenizer().encode(corpusText());
-    TokenWindowSource data = new TokenWindowSource(tokens, settings.seqLen(), settings.seed());
-    Path checkpoints = runDir.resolve("checkpoints");
-    Path latest = Checkpoint.latestIn(checkpoints);
-
-    ModelSpec spec;
-    long step;
-    if (latest != null) {
-      Checkpoint.Manifest manifest = Checkpoint.readManifest(latest);
-      spec = spec(manifest.config(), latest.toString(), true);
-      step = manifest.step();
-      JsonNode pos = manifest.trainingState().path("data_position");
-      data.restore(new TokenWindowSource.Position(pos.path("epoch").asLong(), pos.path("index").asInt()));
-    } else {
-      ModelConfig config;
-      String init = "";
-      if (!settings.initFrom().isEmpty()) {
-        Path initDir = Checkpoint.resolve(Path.of(settings.initFrom()));
-        config = Checkpoint.readManifest(initDir).config();
-        init = initDir.toString();
-      } else {
-        config = ModelConfig.preset(settings.preset());
+  public static List<String> checkRingSizes(RunPlan plan, int devices) {
+    List<String> warnings = new java.util.ArrayList<>();
+    for (Stage st : plan.stages()) {
+      int n = io.worldring.actors.supervisor.RingSelection.size(devices, st.seqLen(), plan.layout(), plan.minDevices(), plan.maxDevices());
+      String rule = plan.layout() == SequenceLayout.ZIGZAG ? "zigzag needs seq-len divisible by 2n" : "contiguous needs seq-len divisible by n";
+      if (n == 0) {
+        throw new BadInputException("stage '" + st.name() + "': seq-len " + st.seqLen() + " does not split over a ring of at least "
+            + plan.minDevices() + " of " + devices + " devices (" + rule + ")");
       }
-      if (settings.ropeTheta() != 0) {
-        config = config.withRopeTheta(settings.ropeTheta());
+      if (n < devices && (plan.maxDevices() == 0 || n < plan.maxDevices())) {
+        warnings.add("stage '" + st.name() + "' uses " + n + " of " + devices + " devices (" + rule + ", seq-len " + st.seqLen() + ")");
       }
-      if (config.vocabSize() < ByteTokenizer.VOCAB_SIZE) {
-        throw new BadInputException("the model's vocabulary (" + config.vocabSize() + ") is smaller than the byte tokenizer's ("
-            + ByteTokenizer.VOCAB_SIZE + ")");
-      }
-      spec = spec(config, init, false);
-      step = 0;
-      writeRunConfig();
     }
-    if (settings.devices() > 1) {
-      new RingSchedule(settings.devices(), SequenceLayout.parse(settings.layout())).checkLength(settings.seqLen());
-    }
-
-    List<StepResult> results = new ArrayList<>();
-    try (StepBackend backend = backends.open(spec, settings, config);
-        BufferedWriter log = Files.newBufferedWriter(runDir.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-      listener.started(settings, backend.config(), step, runDir);
-      long end = Math.min(stopAt, settings.steps());
-      while (step < end) {
-        List<TrainingSequence> batch = new ArrayList<>(settings.batchSize());
-        for (int i = 0; i < settings.batchSize(); i++) {
-          batch.add(data.next());
-        }
-        long start = System.nanoTime();
-        StepResult r = backend.step(step, batch);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double tokensPerSecond = r.tokens() / seconds;
-        step++;
-        results.add(r);
-        log.write(metricsLine(r, tokensPerSecond, seconds));
-        log.newLine();
-        log.flush();
-        listener.stepped(r, tokensPerSecond, seconds);
-        if (step % settings.checkpointEvery() == 0 || step == end) {
-          Path dir = checkpoints.resolve(Checkpoint.stepDirName(step));
-          backend.saveCheckpoint(dir, step, trainingState(data));
-          prune(checkpoints);
-          listener.checkpointed(step, dir);
-        }
-      }
-    } catch (IOException e) {
-      throw new BadInputException(runDir + ": cannot write the run log (" + e.getMessage() + ")", e);
-    }
-    return results;
+    return warnings;
   }
 
-  private ModelSpec spec(ModelConfig config, String checkpoint, boolean resume) {
-    return new ModelSpec(config, settings.seed(), checkpoint, resume, settings.optimizer(), settings.attentionBlock(), settings.recompute());
-  }
-  private String corpusText() {
-    if (settings.data().isEmpty()) {
-      return SampleCorpus.text(SampleCorpus.MOBY_DICK);
-    }
-    Path file = Path.of(settings.data());
+  /**
+   * Starts this node, offers to host the supervisor, and blocks until the node shuts down (the run ended,
+   * or this node was downed).
+   */
+  public static Result run(RunPlan plan, ClusterNode.Settings node, Config config, RunListener listener, DeviceFaults faults) {
+    AtomicReference<Result> end = new AtomicReference<>();
+    RunListener recording = new RunListener() {
+      @Override
+      public void stageStarted(Stage stage, int index, long stageStep) {
+        listener.stageStarted(stage, index, stageStep);
+      }
+
+      @Override
+      public void stepped(StepRecord record) {
+        listener.stepped(record);
+      }
+
+      @Override
+      public void checkpointed(long step, String directory) {
+        listener.checkpointed(step, directory);
+      }
+
+      @Override
+      public void status(String message) {
+        listener.status(message);
+      }
+
+      @Override
+      public void finished(long step, String error) {
+        end.set(new Result(true, step, error));
+        listener.finished(step, error);
+      }
+    };
+    ClusterNode n = ClusterNode.start(node, config, faults);
     try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new BadInputException(file + ": no such data file");
-    } catch (java.nio.charset.MalformedInputException e) {
-      throw new BadInputException(file + ": not UTF-8 text");
-    } catch (IOException e) {
-      throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
+      TrainingSupervisor.singleton(n.system(), plan, recording, true);
+      n.awaitTermination();
+    } finally {
+      n.close();
     }
-  }
-
-  private JsonNode trainingState(TokenWindowSource data) {
-    ObjectNode state = JSON.createObjectNode();
-    TokenWindowSource.Position p = data.position();
-    state.putObject("data_position").put("epoch", p.epoch()).put("index", p.index());
-    state.put("seed", settings.seed());
-    return state;
-  }
-
-  private static String metricsLine(StepResult r, double tokensPerSecond, double seconds) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("step", r.step() + 1);
-    n.put("loss", r.loss());
-    n.put("grad_norm", r.gradNorm());
-    n.put("learning_rate", r.learningRate());
-    n.put("tokens", r.tokens());
-    n.put("tokens_per_second", tokensPerSecond);
-    n.put("step_seconds", seconds);
-    n.put("time", Instant.now().toString());
-    return n.toString();
-  }
-
-  private void writeRunConfig() {
-    try {
-      Files.createDirectories(runDir);
-      Files.writeString(runDir.resolve("run.conf"), renderedConfig);
-    } catch (IOException e) {
-      throw new BadInputException(runDir + ": cannot create the run directory (" + e.getMessage() + ")", e);
-    }
-  }
-
-  private void prune(Path checkpoints) throws IOException {
-    List<Path> all;
-    try (Stream<Path> s = Files.list(checkpoints)) {
-      all = s.filter(p -> p.getFileName().toString().matches("step-\\d+") && Checkpoint.isCheckpoint(p))
-          .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
-    }
-    for (int i = 0; i < all.size() - settings.keepCheckpoints(); i++) {
-      try (Stream<Path> s = Files.walk(all.get(i))) {
-        for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(x);
-        }
-      }
-    }
+    Result r = end.get();
+    return r != null ? r : new Result(false, -1, null);
   }
 }

@@ -1,0 +1,274 @@
+package io.worldring.actors.supervisor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.worldring.model.BadInputException;
+import io.worldring.model.io.Checkpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A run's directory:
+ * <pre>
+ *   run.conf              the resolved configuration (written by the command line)
+ *   metrics.jsonl         one JSON object per committed step
+ *   ledger.jsonl          the samples behind the weights: one line per committed step (stage, first sample
+ *                         index within the stage's stream, sample count, digest of the batch's tokens)
+ *   checkpoints/step-N/   see {@link Checkpoint}; the newest {@code keep} periodic ones and every stage's
+ *                         final one are kept
+ * </pre>
+ * The ledger always describes exactly the steps the current weights have seen: when a run falls back to an
+ * older checkpoint (every replica lost), the lines after it are dropped, since those samples are then seen
+ * again by the weights that continue from there.
+ */
+public final class RunDirectory {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A checkpoint and what its manifest says. */
+  public record CheckpointRef(Path dir, long step, JsonNode trainingState) {}
+
+  private final Path dir;
+
+  public RunDirectory(Path dir) {
+    this.dir = dir.toAbsolutePath();
+  }
+
+  public Path path() {
+    return dir;
+  }
+
+  public Path checkpoints() {
+    return dir.resolve("checkpoints");
+  }
+
+  public Path ledger() {
+    return dir.resolve("ledger.jsonl");
+  }
+
+  public Path metrics() {
+    return dir.resolve("metrics.jsonl");
+  }
+
+  public Path checkpointDir(long step) {
+    return checkpoints().resolve(Checkpoint.stepDirName(step));
+  }
+
+  /** The newest checkpoint that verifies; corrupt or partial newer ones are reported and skipped. */
+  public CheckpointRef latestCheckpoint(Consumer<String> report) {
+    Path latest = Checkpoint.latestValidIn(checkpoints(), report);
+    return latest == null ? null : ref(latest);
+  }
+
+  /** The final checkpoint of stage {@code name} (the newest valid one marked so), or null. */
+  public CheckpointRef stageFinal(String name) {
+    CheckpointRef best = null;
+    for (Path p : stepDirs()) {
+      try {
+        CheckpointRef r = ref(p);
+        JsonNode s = r.trainingState();
+        if (s.path("stage_final").asBoolean() && name.equals(s.path("stage_name").asText()) && (best == null || r.step() > best.step())) {
+          Checkpoint.verify(p);
+          best = r;
+        }
+      } catch (BadInputException e) {
+        // a damaged checkpoint is not a stage's final weights
+      }
+    }
+    return best;
+  }
+
+  private static CheckpointRef ref(Path p) {
+    Checkpoint.Manifest m = Checkpoint.readManifest(p);
+    return new CheckpointRef(p, m.step(), m.trainingState());
+  }
+
+  /** Deletes periodic checkpoints beyond the newest {@code keep}; stage-final ones stay. */
+  public void prune(int keep) {
+    List<Path> periodic = new ArrayList<>();
+    for (Path p : stepDirs()) {
+      boolean fin;
+      try {
+        fin = ref(p).trainingState().path("stage_final").asBoolean();
+      } catch (BadInputException e) {
+        fin = false;
+      }
+      if (!fin) {
+        periodic.add(p);
+      }
+    }
+    for (int i = 0; i < periodic.size() - keep; i++) {
+      delete(periodic.get(i));
+    }
+  }
+
+  /** step-N directories, oldest first. */
+  private List<Path> stepDirs() {
+    if (!Files.isDirectory(checkpoints())) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(checkpoints())) {
+      return s.filter(p -> p.getFileName().toString().matches("step-\\d+"))
+          .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Appends a line and forces it to disk: a line in the ledger is a promise about the weights. */
+  public void appendLedger(JsonNode entry) {
+    append(ledger(), entry.toString(), true);
+  }
+
+  public void appendMetrics(JsonNode line) {
+    append(metrics(), line.toString(), false);
+  }
+
+  /** The ledger's entries in order. */
+  public List<JsonNode> ledgerEntries() {
+    if (!Files.exists(ledger())) {
+      return List.of();
+    }
+    List<JsonNode> out = new ArrayList<>();
+    try {
+      int line = 0;
+      for (String s : Files.readAllLines(ledger(), StandardCharsets.UTF_8)) {
+        line++;
+        if (s.isBlank()) {
+          continue;
+        }
+        try {
+          out.add(JSON.readTree(s));
+        } catch (IOException e) {
+          if (line == countLines()) {
+            break; // a line torn by a crash mid-write: it never committed
+          }
+          throw new BadInputException(ledger() + ":" + line + ": not JSON (" + e.getMessage() + ")");
+        }
+      }
+    } catch (IOException e) {
+      throw new BadInputException(ledger() + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    return out;
+  }
+
+  private int countLines() throws IOException {
+    return Files.readAllLines(ledger(), StandardCharsets.UTF_8).size();
+  }
+
+  /**
+   * Makes the ledger describe exactly steps 1..{@code step}: drops later lines, and appends {@code last} (the
+   * entry of step {@code step}, carried with the replicas) if a supervisor died between commit and logging it.
+   */
+  public void reconcileLedger(long step, JsonNode last) {
+    List<JsonNode> entries = ledgerEntries();
+    List<JsonNode> kept = new ArrayList<>();
+    for (JsonNode e : entries) {
+      if (e.path("step").asLong() <= step) {
+        kept.add(e);
+      }
+    }
+    boolean hasLast = !kept.isEmpty() && kept.get(kept.size() - 1).path("step").asLong() == step;
+    if (!hasLast && last != null && last.path("step").asLong() == step && step > 0) {
+      kept.add(last);
+    }
+    if (kept.size() == entries.size() && (hasLast || last == null || step == 0)) {
+      return;
+    }
+    StringBuilder b = new StringBuilder();
+    kept.forEach(e -> b.append(e).append('\n'));
+    Path tmp = dir.resolve(".ledger.jsonl.tmp");
+    try {
+      Files.writeString(tmp, b, StandardCharsets.UTF_8);
+      force(tmp);
+      Files.move(tmp, ledger(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new BadInputException(ledger() + ": cannot rewrite (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Drops metrics lines of steps after {@code step} (a fall-back to an older checkpoint re-runs them). */
+  public void truncateMetrics(long step) {
+    if (!Files.exists(metrics())) {
+      return;
+    }
+    try {
+      List<String> kept = new ArrayList<>();
+      boolean dropped = false;
+      for (String s : Files.readAllLines(metrics(), StandardCharsets.UTF_8)) {
+        JsonNode n;
+        try {
+          n = JSON.readTree(s);
+        } catch (IOException e) {
+          dropped = true;
+          continue;
+        }
+        if (n.path("step").asLong() <= step) {
+          kept.add(s);
+        } else {
+          dropped = true;
+        }
+      }
+      if (dropped) {
+        Path tmp = dir.resolve(".metrics.jsonl.tmp");
+        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        Files.move(tmp, metrics(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+    } catch (IOException e) {
+      throw new BadInputException(metrics() + ": cannot rewrite (" + e.getMessage() + ")", e);
+    }
+  }
+
+  public static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  public static JsonNode parse(String json) {
+    try {
+      return json == null || json.isEmpty() ? JSON.createObjectNode() : JSON.readTree(json);
+    } catch (IOException e) {
+      throw new BadInputException("training state is not JSON: " + e.getMessage());
+    }
+  }
+
+  private void append(Path file, String line, boolean sync) {
+    try {
+      Files.createDirectories(dir);
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        ch.write(java.nio.ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)));
+        if (sync) {
+          ch.force(false);
+        }
+      }
+    } catch (IOException e) {
+      throw new BadInputException(file + ": cannot append (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static void force(Path p) throws IOException {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+  }
+
+  private static void delete(Path p) {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    } catch (IOException e) {
+      throw new BadInputException(p + ": cannot delete an old checkpoint (" + e.getMessage() + ")", e);
+    }
+  }
+}
