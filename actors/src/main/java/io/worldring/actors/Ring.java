@@ -14,6 +14,12 @@ public interface Ring extends AutoCloseable {
    */
   StepOutcome step(long step, List<TrainingSequence> batch, double learningRate, boolean apply, boolean gradients);
 
+  /**
+   * Inference: a forward pass over the ring (each sequence split over the devices by the layout); returns,
+   * per sequence, the logits at index {@code positions[s]} of that sequence, [vocab].
+   */
+  float[][] logits(List<TrainingSequence> batch, int[] positions);
+
   /** Device 0 writes a checkpoint (weights, optimizer, the given training state as JSON). */
   void saveCheckpoint(String directory, long step, String trainingStateJson);
 

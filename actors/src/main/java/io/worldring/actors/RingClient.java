@@ -65,6 +65,15 @@ public final class RingClient implements Ring {
   }
 
   @Override
+  public float[][] logits(List<TrainingSequence> batch, int[] positions) {
+    StepOutcome outcome = ask(reply -> TrainingDriver.RunStep.logits(batch.toArray(new TrainingSequence[0]), positions, reply));
+    if (outcome.failed()) {
+      throw new BadInputException("ring inference failed: " + outcome.error());
+    }
+    return outcome.logits();
+  }
+
+  @Override
   public void saveCheckpoint(String directory, long step, String trainingStateJson) {
     TrainingDriver.CheckpointSaved saved =
         ask((ActorRef<TrainingDriver.CheckpointSaved> reply) -> new TrainingDriver.SaveCheckpoint(directory, step, trainingStateJson, reply));

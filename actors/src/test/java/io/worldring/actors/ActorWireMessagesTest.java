@@ -61,7 +61,7 @@ class ActorWireMessagesTest {
 
     TrainingSequence seq = RingFixtures.batch(1, 8, true, 1).get(0);
     var start = new DeviceActor.StartStep("run", 3, 4, new TrainingSequence[] {seq},
-        new TokenBlock[][] {{seq.tokenBlock()}}, true, driver.ref());
+        new TokenBlock[][] {{seq.tokenBlock()}}, true, new int[] {3}, driver.ref());
     var s2 = (DeviceActor.StartStep) roundTrip(start);
     assertArrayEquals(seq.tokens(), s2.shards()[0].tokens());
     assertArrayEquals(seq.segments(), s2.shards()[0].segments());
@@ -88,10 +88,12 @@ class ActorWireMessagesTest {
     var fragment = new DeviceActor.ReplicaFragment("run", 1, 3, new WireFragment(1, 0, 1, 2, new byte[] {7, 8}));
     assertArrayEquals(new byte[] {7, 8}, ((DeviceActor.ReplicaFragment) roundTrip(fragment)).fragment().bytes());
     var reduced = new TrainingDriver.StepReduced("run", 1, 4, 2.5, 100, 50, 200, 0, new String[] {"w"},
-        new TensorPayload[] {TensorPayload.of(Nd4j.ones(DataType.FLOAT, 2, 2))});
+        new TensorPayload[] {TensorPayload.of(Nd4j.ones(DataType.FLOAT, 2, 2))}, new float[][] {{1f, 2f}, null});
     var r2 = (TrainingDriver.StepReduced) roundTrip(reduced);
     assertEquals(2.5, r2.lossSum());
     assertEquals(Nd4j.ones(DataType.FLOAT, 2, 2), r2.gradientValues()[0].array());
+    assertArrayEquals(new float[] {1f, 2f}, r2.logits()[0]);
+    assertArrayEquals(new int[] {3}, s2.logitRows());
   }
 
   record Unregistered(int x) implements WireMessage {}

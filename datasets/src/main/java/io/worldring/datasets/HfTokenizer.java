@@ -63,7 +63,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
     }
     int pad = special.getOrDefault("<pad>", special.getOrDefault("<unk>", eos));
     try {
-      HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false"));
+      HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
       return new HfTokenizer(hf, file, maxId + 1, bos, eos, pad);
     } catch (IOException | RuntimeException e) {
       throw new BadInputException(file + ": the tokenizers library cannot load it (" + e.getMessage() + ")", e);

@@ -42,6 +42,11 @@ class TokenizerTest {
       assertEquals(2, t.eos());
       assertEquals(0, t.pad(), "no <pad>: <unk> pads");
       assertEquals(287, t.vocabSize());
+      // Long documents are not truncated (the library's default would cut at 512 tokens).
+      String longText = "hello world the world held ".repeat(400);
+      int[] ids = t.encode(longText);
+      assertTrue(ids.length >= 400 * t.encode("hello world the world held").length, "every word of a long text is tokenized: " + ids.length);
+      assertEquals(longText.strip(), t.decode(ids).strip());
     }
   }
 

@@ -58,8 +58,18 @@ public final class ShardComputation {
   private QueryBlockAttentionBackward attentionBackward;
   private long peakBytes;
   private long scratchBytes; // the largest attention tile pair's temporaries
+  private final boolean forwardOnly;
 
   public ShardComputation(LlamaModel model, TrainingSequence shard, Parameters grads) {
+    this(model, shard, grads, false);
+  }
+
+  /**
+   * @param forwardOnly inference: activations are freed as soon as a layer ends (no backward follows), and
+   *     after the last layer {@link #logits} replaces {@link #loss}
+   */
+  public ShardComputation(LlamaModel model, TrainingSequence shard, Parameters grads, boolean forwardOnly) {
+    this.forwardOnly = forwardOnly;
     this.model = model;
     this.shard = shard;
     this.grads = grads;
@@ -102,12 +112,42 @@ public final class ShardComputation {
     scratchBytes = Math.max(scratchBytes, attention.scratchBytes());
     AttentionOutput out = attention.finish();
     TransformerBlock.Activations a = model.blocks().get(layer).afterAttention(before, out);
-    saved.add(model.options().recompute() ? a.checkpointed() : a);
+    if (forwardOnly) {
+      a.releaseExceptOutput();
+      io.worldring.model.NativeMemory.release(x); // this layer's input (the embedding, for the first)
+    } else {
+      saved.add(model.options().recompute() ? a.checkpointed() : a);
+    }
     x = a.output();
     before = null;
     attention = null;
     layer++;
     notePeak();
+  }
+
+  /** Inference, after the last layer: the logits of this shard's token {@code row}, [vocab]; frees everything. */
+  public float[] logits(int row) {
+    if (!forwardOnly || layer != layers()) {
+      throw new IllegalStateException("logits() needs a forward-only computation whose forward pass finished");
+    }
+    INDArray last = x.getRow(row).reshape(1, x.columns()).dup(); // [1, dim]
+    INDArray logits = model.head().logits(last); // [1, vocab]
+    float[] out = logits.dup('c').data().asFloat();
+    io.worldring.model.NativeMemory.release(last, logits, x);
+    angles.release();
+    masks.release();
+    x = null;
+    return out;
+  }
+
+  /** Inference: frees what a shard that holds no asked-for token keeps after its forward pass. */
+  public void releaseForward() {
+    if (x != null) {
+      io.worldring.model.NativeMemory.release(x);
+      x = null;
+    }
+    angles.release();
+    masks.release();
   }
 
   /** After the last layer: this shard's weighted loss, and the start of backward. */

@@ -160,6 +160,72 @@ class CliTest {
   }
 
   @Test
+  void needleEvaluationFromTheCommandLine(@TempDir Path dir) throws IOException {
+    Path ck = dir.resolve("ck");
+    assertEquals(0, CliRunner.run("import", "--format", "llama2c", stories().toString(), "--out", ck.toString()).exitCode());
+    int trained = Checkpoint.readManifest(ck).config().maxSeqLen();
+    CliRunner.Result ok = CliRunner.run("eval", "needle", "--checkpoint", ck.toString(), "--contexts", "200," + trained, "--depths", "0,100",
+        "--rounds", "1", "--out", dir.resolve("ev").toString(), "--progress", "none");
+    assertEquals(0, ok.exitCode(), ok.err());
+    assertTrue(ok.out().startsWith("needle: accuracy "), ok.out());
+    for (String f : List.of("results.json", "heatmap.png", "heatmap.html")) {
+      assertTrue(Files.size(dir.resolve("ev").resolve(f)) > 0, f);
+    }
+    assertEquals(4, JSON.readTree(dir.resolve("ev/results.json").toFile()).get("cells").size());
+
+    assertBadInput(CliRunner.run("eval", "needle", "--checkpoint", ck.toString(), "--contexts", Integer.toString(trained * 2),
+        "--out", dir.resolve("e1").toString()), "above the model's trained maximum of " + trained, "--allow-extrapolation");
+    Path empty = dir.resolve("empty.txt");
+    Files.writeString(empty, "");
+    assertBadInput(CliRunner.run("eval", "needle", "--checkpoint", ck.toString(), "--contexts", "128", "--haystack", empty.toString(),
+        "--out", dir.resolve("e2").toString()), "empty.txt");
+    Path small = dir.resolve("small.txt");
+    Files.writeString(small, "A short story. It ends here.");
+    assertBadInput(CliRunner.run("eval", "needle", "--checkpoint", ck.toString(), "--contexts", "200", "--haystack", small.toString(),
+        "--out", dir.resolve("e3").toString()), "shorter than the requested context of 200");
+    assertBadInput(CliRunner.run("eval", "needle", "--checkpoint", ck.toString(), "--contexts", "a:b", "--out", dir.resolve("e4").toString()),
+        "--contexts 'a:b'");
+
+    CliRunner.Result ppl = CliRunner.run("eval", "perplexity", "--checkpoint", ck.toString(), "--context", "64", "--max-chunks", "2",
+        "--out", dir.resolve("ppl.json").toString());
+    assertEquals(0, ppl.exitCode(), ppl.err());
+    JsonNode p = JSON.readTree(ppl.out());
+    assertEquals(128, p.get("tokens").asInt());
+    assertEquals(Math.exp(p.get("loss").asDouble()), p.get("perplexity").asDouble(), 1e-9);
+    CliRunner.Result cmp = CliRunner.run("eval", "compare", dir.resolve("ev/results.json").toString(), dir.resolve("ppl.json").toString());
+    assertEquals(0, cmp.exitCode(), cmp.err());
+    assertTrue(cmp.out().contains("needle accuracy @" + trained) && cmp.out().contains("perplexity @64"), cmp.out());
+    assertBadInput(CliRunner.run("eval", "perplexity", "--checkpoint", ck.toString(), "--context", Integer.toString(trained + 1)),
+        "--allow-extrapolation");
+  }
+
+  @Test
+  void chatStreamsAnswersAndKeepsTheConversation(@TempDir Path dir) throws IOException {
+    var m = io.worldring.model.io.Llama2cImporter.read(stories());
+    io.worldring.model.LlamaModel model = new io.worldring.model.LlamaModel(m.config(), m.weights());
+    Path doc = dir.resolve("doc.txt");
+    Files.writeString(doc, "Once upon a time there was a cat.");
+    String input = "Hello there\n/reset\n/context " + doc + "\nWho was there?\n/quit\n";
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      ChatCommand.session(model, new io.worldring.datasets.ByteTokenizer(), new java.io.BufferedReader(new java.io.StringReader(input)), out,
+          new io.worldring.model.generate.SamplingOptions(0, 1, 0), 12);
+    }
+    String shown = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(2, shown.split("ASSISTANT:", -1).length - 1, shown);
+    assertTrue(shown.contains("(conversation cleared)"), shown);
+    assertTrue(shown.contains("doc.txt: 33 tokens before the next question"), shown);
+    // The streamed answer is the greedy answer to the same prompt.
+    io.worldring.datasets.ByteTokenizer tok = new io.worldring.datasets.ByteTokenizer();
+    int[] ids = tok.encode(io.worldring.datasets.ChatTemplate.SYSTEM + " USER: Hello there ASSISTANT:");
+    int[] prompt = new int[ids.length + 1];
+    prompt[0] = tok.bos();
+    System.arraycopy(ids, 0, prompt, 1, ids.length);
+    String expected = new io.worldring.ops.eval.ModelAnswerer(model, tok, 12).answer(prompt);
+    assertTrue(shown.contains("ASSISTANT:" + expected) || shown.contains("ASSISTANT: " + expected), expected + " in " + shown);
+  }
+
+  @Test
   void benchPrintsJson() throws IOException {
     CliRunner.Result r = CliRunner.run("bench", "gemm", "--sizes", "64,128", "--repeats", "3");
     assertEquals(0, r.exitCode(), r.err());

@@ -38,6 +38,11 @@ public final class RingCursor {
 
   /** Begins a round (one attempt at a step) of {@code sequenceCount} sequences. */
   public void startRound(long newRound, int sequenceCount) {
+    startRound(newRound, sequenceCount, false);
+  }
+
+  /** As {@link #startRound(long, int)}; {@code forwardOnly} (inference) expects the forward hops only. */
+  public void startRound(long newRound, int sequenceCount, boolean forwardOnly) {
     this.round = newRound;
     this.sequences = sequenceCount;
     this.position = 0;
@@ -52,13 +57,13 @@ public final class RingCursor {
           order.add(new Expected(KvBlock.class, s, l, hop, schedule.heldBlock(device, hop), kvOrdinal(s, l, hop)));
         }
       }
-      for (int l = layers - 1; l >= 0; l--) {
+      for (int l = layers - 1; l >= 0 && !forwardOnly; l--) {
         for (int hop = 1; hop <= n; hop++) {
           order.add(new Expected(KvGradBlock.class, s, l, hop, schedule.heldBlock(device, hop), gradOrdinal(s, l, hop)));
         }
       }
     }
-    for (int phase = 0; phase < 2; phase++) {
+    for (int phase = 0; phase < 2 && !forwardOnly; phase++) {
       for (int hop = 0; hop < n - 1; hop++) {
         int chunk = phase == GradChunk.REDUCE_SCATTER ? Math.floorMod(device - 1 - hop, n) : Math.floorMod(device - hop, n);
         order.add(new Expected(GradChunk.class, -1, -1, hop, chunk, reduceOrdinal(phase, hop)));

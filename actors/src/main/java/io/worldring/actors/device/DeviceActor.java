@@ -76,10 +76,11 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   /**
    * Begins a round (one attempt at a step; rounds never repeat): this device's part of each sequence,
    * and every device's token positions per sequence. With {@code gradients}, the reduced gradient is
-   * included in the report.
+   * included in the report. With {@code logitRows} an inference round: forward only, reporting the
+   * logits of this device's row {@code logitRows[s]} of each sequence (-1: none).
    */
   public record StartStep(String runId, long step, long round, TrainingSequence[] shards, TokenBlock[][] blocks, boolean gradients,
-      ActorRef<TrainingDriver.Command> replyTo) implements Command {}
+      int[] logitRows, ActorRef<TrainingDriver.Command> replyTo) implements Command {}
 
   /** A ring message from the previous device in this JVM. */
   public record Deliver(RingMessage message) implements Command {}
@@ -274,9 +275,9 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     }
     current = s;
     phase = Phase.STEPPING;
-    inbox.cursor().startRound(s.round(), s.shards().length);
+    inbox.cursor().startRound(s.round(), s.shards().length, s.logitRows() != null);
     compute(() -> {
-      device.startRound(s.round(), s.shards(), s.blocks(), link);
+      device.startRound(s.round(), s.shards(), s.blocks(), s.logitRows(), link);
       drain(null);
     });
     return this;
@@ -372,10 +373,12 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       m = null;
     }
     if (phase == Phase.STEPPING && device.reduced()) {
-      phase = Phase.REDUCED;
+      boolean inference = current.logitRows() != null;
+      phase = inference ? Phase.IDLE : Phase.REDUCED; // an inference round has nothing to apply
       current.replyTo().tell(new TrainingDriver.StepReduced(runId, device.index(), device.round(), device.lossSum(),
           device.kvBytesSent(), device.gradientBytesSent(), device.peakActivationBytes(), inbox.dropped(),
-          current.gradients() ? names(device.gradients()) : null, current.gradients() ? values(device.gradients()) : null));
+          current.gradients() ? names(device.gradients()) : null, current.gradients() ? values(device.gradients()) : null,
+          inference ? device.logits() : null));
     }
   }
 

@@ -46,7 +46,8 @@ public record ModelSpec(ModelConfig model, long seed, String checkpoint, boolean
       return new Replica(new LlamaModel(model, weights, options), new AdamW(optimizer, weights));
     }
     Checkpoint.Loaded ck = Checkpoint.load(Checkpoint.resolve(java.nio.file.Path.of(checkpoint)), DataType.FLOAT);
-    ModelConfig config = ck.config().withRopeTheta(model.ropeTheta());
+    // The spec's shape says the theta and the context this replica trains at; the checkpoint gives the weights.
+    ModelConfig config = ck.config().withRopeTheta(model.ropeTheta()).withMaxSeqLen(model.maxSeqLen());
     AdamW adam = resumeOptimizer ? ck.optimizer(optimizer) : new AdamW(optimizer, ck.weights());
     return new Replica(new LlamaModel(config, ck.weights(), options), adam);
   }

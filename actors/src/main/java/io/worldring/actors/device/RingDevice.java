@@ -47,6 +47,8 @@ public final class RingDevice {
   private final int n;
 
   private long round = -1;
+  private int[] logitRows; // inference rounds: the row of each sequence whose logits this device returns, or -1
+  private float[][] logits; // [sequences][vocab], null where not held
   private TrainingSequence[] shards;
   private TokenBlock[][] blocks; // [sequence][device]
   private int sequence;
@@ -109,6 +111,11 @@ public final class RingDevice {
     return peakActivationBytes;
   }
 
+  /** Inference: per sequence the logits asked of this device, or null (valid once {@link #reduced()}). */
+  public float[][] logits() {
+    return logits;
+  }
+
   /** The reduced gradient (valid once {@link #reduced()}). */
   public Parameters gradients() {
     return grads;
@@ -121,6 +128,16 @@ public final class RingDevice {
    * @param stepBlocks positions and segments of every device's block, per sequence
    */
   public void startRound(long newRound, TrainingSequence[] stepShards, TokenBlock[][] stepBlocks, Outbox out) {
+    startRound(newRound, stepShards, stepBlocks, null, out);
+  }
+
+  /**
+   * Begins a round; with {@code logitRows} an inference round: forward only, and for each sequence the
+   * logits of this shard's row {@code logitRows[s]} (-1: none here); no gradients, nothing to apply.
+   */
+  public void startRound(long newRound, TrainingSequence[] stepShards, TokenBlock[][] stepBlocks, int[] logitRows, Outbox out) {
+    this.logitRows = logitRows;
+    this.logits = logitRows == null ? null : new float[stepShards.length][];
     this.round = newRound;
     this.shards = stepShards;
     this.blocks = stepBlocks;
@@ -174,7 +191,7 @@ public final class RingDevice {
   }
 
   private void beginSequence(Outbox out) {
-    shard = new ShardComputation(model, shards[sequence], grads);
+    shard = new ShardComputation(model, shards[sequence], grads, logitRows != null);
     forwardLayer(out);
   }
 
@@ -206,6 +223,19 @@ public final class RingDevice {
     shard.endLayer();
     if (shard.layer() < shard.layers()) {
       forwardLayer(out);
+    } else if (logitRows != null) {
+      if (logitRows[sequence] >= 0) {
+        logits[sequence] = shard.logits(logitRows[sequence]);
+      } else {
+        shard.releaseForward();
+      }
+      shard = null;
+      sequence++;
+      if (sequence < shards.length) {
+        beginSequence(out);
+      } else {
+        reduced = true; // nothing to reduce: the round is done
+      }
     } else {
       lossSum += shard.loss();
       backwardLayer(out);

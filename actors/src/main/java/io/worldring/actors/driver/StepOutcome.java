@@ -16,10 +16,11 @@ import io.worldring.model.Parameters;
  * @param error why the step failed, or null
  * @param committed the step committed (every device held the reduced gradient and was told to apply it),
  *     even if a device failed afterwards: it must not be run again
+ * @param logits an inference round's logits, per sequence, [vocab] each; null for training
  */
 public record StepOutcome(long step, double loss, double gradNorm, long tokens, long kvBytesSent, long gradientBytesSent,
     long peakActivationBytes,
-    long droppedMessages, Parameters gradients, String error, boolean committed) {
+    long droppedMessages, Parameters gradients, String error, boolean committed, float[][] logits) {
   public boolean failed() {
     return error != null;
   }

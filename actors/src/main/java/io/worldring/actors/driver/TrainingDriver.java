@@ -64,10 +64,18 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
    * travels with the commit and stays with every replica.
    */
   public record RunStep(long step, TrainingSequence[] batch, double learningRate, boolean apply, boolean gradients,
-      String committedState, ActorRef<StepOutcome> replyTo) implements Command {
+      String committedState, int[] logitPositions, ActorRef<StepOutcome> replyTo) implements Command {
     public RunStep(long step, TrainingSequence[] batch, double learningRate, boolean apply, boolean gradients,
         ActorRef<StepOutcome> replyTo) {
-      this(step, batch, learningRate, apply, gradients, "", replyTo);
+      this(step, batch, learningRate, apply, gradients, "", null, replyTo);
+    }
+
+    /**
+     * An inference round: forward only over the ring; the outcome carries, for each sequence, the logits at
+     * index {@code logitPositions[s]} of that sequence. Nothing is applied.
+     */
+    public static RunStep logits(TrainingSequence[] batch, int[] logitPositions, ActorRef<StepOutcome> replyTo) {
+      return new RunStep(-1, batch, 0, false, false, "", logitPositions, replyTo);
     }
   }
 
@@ -81,7 +89,7 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
 
   public record StepReduced(String runId, int index, long round, double lossSum, long kvBytesSent, long gradientBytesSent,
       long peakActivationBytes,
-      long dropped, String[] gradientNames, TensorPayload[] gradientValues) implements Command {}
+      long dropped, String[] gradientNames, TensorPayload[] gradientValues, float[][] logits) implements Command {}
 
   public record Applied(String runId, int index, long round, double gradNorm) implements Command {}
 
@@ -240,8 +248,12 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
       return this;
     }
     TrainingSequence[] batch;
+    boolean inference = s.logitPositions() != null;
     try {
-      batch = BatchWeights.normalise(List.of(s.batch())).toArray(new TrainingSequence[0]);
+      if (inference && s.logitPositions().length != s.batch().length) {
+        throw new BadInputException("one logit position per sequence is needed");
+      }
+      batch = inference ? s.batch() : BatchWeights.normalise(List.of(s.batch())).toArray(new TrainingSequence[0]);
       for (TrainingSequence seq : batch) {
         ring.checkLength(seq.length());
       }
@@ -266,7 +278,20 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
       for (int q = 0; q < batch.length; q++) {
         shards[q] = ring.shard(batch[q], d);
       }
-      devices[d].tell(new DeviceActor.StartStep(runId, s.step(), round, shards, blocks, s.gradients() && d == 0, getContext().getSelf()));
+      int[] rows = null;
+      if (inference) {
+        rows = new int[batch.length];
+        for (int q = 0; q < batch.length; q++) {
+          int[] held = ring.tokenIndices(d, batch[q].length());
+          rows[q] = -1;
+          for (int i = 0; i < held.length; i++) {
+            if (held[i] == s.logitPositions()[q]) {
+              rows[q] = i;
+            }
+          }
+        }
+      }
+      devices[d].tell(new DeviceActor.StartStep(runId, s.step(), round, shards, blocks, s.gradients() && d == 0, rows, getContext().getSelf()));
     }
     return this;
   }
@@ -279,7 +304,9 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
     if (++reducedCount < devices.length) {
       return this;
     }
-    if (running.apply()) {
+    if (running.logitPositions() != null) {
+      finish(0); // inference: the devices are idle again
+    } else if (running.apply()) {
       committed = true; // the commit point: every device holds the reduced gradient
       for (ActorRef<DeviceActor.Command> d : devices) {
         d.tell(new DeviceActor.Commit(runId, round, running.step(), running.learningRate(), running.committedState(), getContext().getSelf()));
@@ -334,8 +361,19 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
         gradients.put(reduced[0].gradientNames()[i], reduced[0].gradientValues()[i].array());
       }
     }
+    float[][] logits = null;
+    if (running.logitPositions() != null) {
+      logits = new float[running.batch().length][];
+      for (StepReduced r : reduced) {
+        for (int q = 0; q < logits.length; q++) {
+          if (r.logits() != null && r.logits()[q] != null) {
+            logits[q] = r.logits()[q];
+          }
+        }
+      }
+    }
     running.replyTo().tell(new StepOutcome(running.step(), loss, gradNorm, tokens, kvBytes, gradientBytes, peak, dropped, gradients,
-        error, running.apply()));
+        error, running.apply(), logits));
     running = null;
   }
 
@@ -405,6 +443,6 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
   }
 
   private static StepOutcome failure(RunStep s, String message, boolean committed) {
-    return new StepOutcome(s.step(), Double.NaN, 0, 0, 0, 0, 0, 0, null, message, committed);
+    return new StepOutcome(s.step(), Double.NaN, 0, 0, 0, 0, 0, 0, null, message, committed, null);
   }
 }

@@ -184,10 +184,8 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     }
     stage = plan.stages().get(index);
     String init = index == 0 && stage.initFromStage().isEmpty() ? plan.initFrom() : stageStart(stage, index);
-    ModelConfig model = plan.model().withRopeTheta(stage.ropeTheta());
-    if (model.maxSeqLen() < stage.seqLen()) {
-      model = model.withMaxSeqLen(stage.seqLen());
-    }
+    // A checkpoint records the context its weights were trained at (max_position_embeddings), as LWM's do.
+    ModelConfig model = plan.model().withRopeTheta(stage.ropeTheta()).withMaxSeqLen(stage.seqLen());
     stageOptimizer = plan.optimizer(stage);
     spec = new ModelSpec(model, plan.seed(), init, false, stageOptimizer, plan.attentionBlock(), plan.recompute());
     stream = StageData.open(stage.data(), stage.seqLen(), plan.seed() * 1_000_003L + index);
@@ -301,6 +299,9 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       }
       position = state;
       keepCounters(state);
+      if (!reconciled && step > resume.step()) {
+        failures++; // this supervisor took over from one that died (its node did): a failure like any other
+      }
       stream.restore(state.data());
       pending = null;
       checkpointDue = false;
@@ -320,7 +321,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     phase = Phase.STEPPING;
     double lr = stageOptimizer.learningRateAt(position.stageStep());
     driver.tell(new TrainingDriver.RunStep(position.step(), pending.batch().toArray(new TrainingSequence[0]), lr, true, false,
-        withCounters(pending.after()).toJson().toString(), steppedAdapter));
+        withCounters(pending.after()).toJson().toString(), null, steppedAdapter));
     return this;
   }
 

@@ -38,6 +38,7 @@ public final class ActorWireRegistrations {
     kryo.register(String[].class, 102);
     kryo.register(TensorPayload[].class, 103);
     kryo.register(TokenBlock[][].class, 104);
+    kryo.register(float[][].class, 105);
     kryo.register(ModelConfig.class, new RecordSerializer<>(), 110);
     kryo.register(OptimizerConfig.class, new RecordSerializer<>(), 111);
     kryo.register(ModelSpec.class, new RecordSerializer<>(), 112);

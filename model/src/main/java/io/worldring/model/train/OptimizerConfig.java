@@ -50,6 +50,11 @@ public record OptimizerConfig(
     }
   }
 
+  /** A placeholder for replicas that only run inference (never stepped). */
+  public static OptimizerConfig inference() {
+    return new OptimizerConfig(1e-3, 0, "constant", 0, 1, 0.9, 0.95, 1e-8, 0, 1);
+  }
+
   public OptimizerConfig withTotalSteps(int steps) {
     return new OptimizerConfig(learningRate, warmupSteps, schedule, minLearningRate, steps, beta1, beta2, eps, weightDecay, gradClip);
   }
