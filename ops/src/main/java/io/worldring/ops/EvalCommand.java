@@ -41,6 +41,12 @@ final class EvalCommand implements Callable<Integer> {
 
   /** A checkpoint's model, checked against the tokenizer and the context it will read. */
   static LlamaModel model(Path dir, Tokenizer tok, int context, boolean allowExtrapolation) {
+    ModelConfig config = check(dir, tok, context, allowExtrapolation);
+    return new LlamaModel(config, Checkpoint.load(dir, DataType.FLOAT).weights());
+  }
+
+  /** The checkpoint's shape, if it can read {@code context} tokens of {@code tok}'s vocabulary. */
+  static ModelConfig check(Path dir, Tokenizer tok, int context, boolean allowExtrapolation) {
     ModelConfig config = Checkpoint.readManifest(dir).config();
     if (context > config.maxSeqLen() && !allowExtrapolation) {
       throw new BadInputException("context " + context + " is above the model's trained maximum of " + config.maxSeqLen()
@@ -49,7 +55,7 @@ final class EvalCommand implements Callable<Integer> {
     if (tok.vocabSize() > config.vocabSize()) {
       throw new BadInputException("the tokenizer's vocabulary (" + tok.vocabSize() + ") is larger than the model's (" + config.vocabSize() + ")");
     }
-    return new LlamaModel(config, Checkpoint.load(dir, DataType.FLOAT).weights());
+    return config;
   }
 
   @Command(name = "perplexity", mixinStandardHelpOptions = true,
@@ -228,6 +234,7 @@ final class EvalCommand implements Callable<Integer> {
       ModelConfig config = Checkpoint.readManifest(dir).config();
       int longest = grid.contexts().stream().mapToInt(Integer::intValue).max().orElseThrow();
       Tokenizer tok = Tokenizers.load(tokenizer);
+      check(dir, tok, longest, allowExtrapolation);
       String haystack = haystack();
       ObjectMapper json = new ObjectMapper();
       ObjectNode settings = json.createObjectNode();
@@ -246,9 +253,8 @@ final class EvalCommand implements Callable<Integer> {
       io.worldring.ring.SequenceLayout ringLayout = io.worldring.ring.SequenceLayout.parse(layout);
       io.worldring.actors.Ring ring = null;
       io.worldring.ops.eval.Answerer answerer;
-      LlamaModel single = model(dir, tok, longest, allowExtrapolation); // checks the context and the tokenizer
       if (devices == 1) {
-        answerer = new ModelAnswerer(single, tok, maxNew);
+        answerer = new ModelAnswerer(new LlamaModel(config, Checkpoint.load(dir, DataType.FLOAT).weights()), tok, maxNew);
       } else {
         io.worldring.actors.device.ModelSpec spec = new io.worldring.actors.device.ModelSpec(config, 0, dir.toAbsolutePath().toString(),
             false, io.worldring.model.train.OptimizerConfig.inference(), 128, false);

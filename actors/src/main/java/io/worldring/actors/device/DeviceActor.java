@@ -348,7 +348,8 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   }
 
   private Behavior<Command> onShutdown(Shutdown s) {
-    if (s.runId().equals(runId) || held != null && s.runId().equals(held.runId())) {
+    boolean idle = runId == null && held == null; // never took part (an idle device of the cluster): it goes too
+    if (idle || s.runId().equals(runId) || held != null && s.runId().equals(held.runId())) {
       getContext().getLog().info("run {} is over; shutting down this node", s.runId());
       getContext().getSystem().terminate();
     }
