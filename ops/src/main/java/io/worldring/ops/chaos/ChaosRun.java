@@ -42,6 +42,7 @@ public final class ChaosRun {
   private final List<Long> kills = new ArrayList<>();
   private final PrintStreamLog log;
 
+  /** Where progress lines go. */
   public interface PrintStreamLog {
     void line(String message);
   }
@@ -173,7 +174,15 @@ public final class ChaosRun {
     for (long st = 1; st <= lastStep; st++) {
       lost += steps.contains(st) ? 0 : 1;
     }
-    // Samples must also be contiguous per stage: a skipped sample is a lost one.
+    // Within a stage each step must start where the previous one ended: a gap is a lost batch.
+    java.util.Map<String, Long> next = new java.util.HashMap<>();
+    for (JsonNode e : ledger) {
+      long expected = next.getOrDefault(e.get("stage").asText(), 0L);
+      if (e.get("first_sample").asLong() > expected) {
+        lost++;
+      }
+      next.put(e.get("stage").asText(), e.get("first_sample").asLong() + e.get("samples").asLong());
+    }
     ObjectNode out = JSON.createObjectNode();
     out.put("nodes", s.nodes());
     out.put("chaos_seconds", s.seconds());
@@ -182,7 +191,7 @@ public final class ChaosRun {
     out.put("median recovery seconds", r.length == 0 ? Double.NaN : median(r));
     out.put("max_recovery_seconds", r.length == 0 ? Double.NaN : r[r.length - 1]);
     out.put("committed_steps", lastStep);
-    out.put("lost steps", lost + (ledger.size() - steps.size()));
+    out.put("lost steps", lost); // a ledger line written twice shows up as duplicate samples
     out.put("duplicate samples", duplicates);
     JsonNode last = metrics.isEmpty() ? null : metrics.get(metrics.size() - 1);
     out.put("failures_total", last == null ? 0 : last.get("failures_total").asLong());
