@@ -87,6 +87,10 @@ final class TrainOptions {
       description = "Stop (with a checkpoint) after this global step; the same --run-dir continues the run later")
   Long stopAt;
 
+  @Option(names = "--metrics-port", defaultValue = "9464",
+      description = "Serve this node's Prometheus metrics at http://HOST:PORT/metrics; 0: none (default: ${DEFAULT-VALUE})")
+  int metricsPort;
+
   @Option(names = "--progress", description = "auto, bar, plain or none (default: ${DEFAULT-VALUE})", defaultValue = "auto")
   ProgressReporter.Mode progress;
 
@@ -147,7 +151,7 @@ final class TrainOptions {
             p.runDir(), p.settings().curriculum(), p.plan().stages().size(), p.plan().totalSteps(),
             p.settings().initFrom().isEmpty() ? p.settings().preset() : p.settings().initFrom(), node.devices());
       }
-      result = TrainingRun.run(p.plan(), node, p.config(), reporter, DeviceFaults.NONE);
+      result = TrainingRun.run(p.plan(), node, p.config(), reporter, DeviceFaults.NONE, metricsPort);
     }
     if (result.error() != null) {
       throw new BadInputException(result.error());

@@ -134,6 +134,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   private final WorldringWire wire;
   private final LinkFactory links;
   private final DeviceFaults faults;
+  private final io.worldring.actors.metrics.NodeMetrics metrics;
   private Phase phase = Phase.UNCONFIGURED;
   private Held held;
   private Configure configuring;
@@ -167,6 +168,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     this.wire = WorldringWire.get(context.getSystem());
     this.links = links;
     this.faults = faults;
+    this.metrics = io.worldring.actors.metrics.NodeMetrics.get(context.getSystem());
   }
 
   @Override
@@ -375,6 +377,11 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     }
     if (phase == Phase.STEPPING && device.reduced()) {
       boolean inference = current.logitRows() != null;
+      String name = getContext().getSelf().path().name();
+      metrics.kvBytesSent.labelValues(name).inc(device.kvBytesSent());
+      metrics.gradientBytesSent.labelValues(name).inc(device.gradientBytesSent());
+      metrics.peakActivationBytes.labelValues(name).set(device.peakActivationBytes());
+      metrics.deviceRounds.labelValues(name).inc();
       phase = inference ? Phase.IDLE : Phase.REDUCED; // an inference round has nothing to apply
       current.replyTo().tell(new TrainingDriver.StepReduced(runId, device.index(), device.round(), device.lossSum(),
           device.kvBytesSent(), device.gradientBytesSent(), device.peakActivationBytes(), inbox.dropped(),

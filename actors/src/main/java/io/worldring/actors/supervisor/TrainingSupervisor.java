@@ -98,6 +98,8 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   private String lastWaitingStatus = "";
   private boolean ringStale; // membership changed: re-form before the next step
   private String fatal;
+  private final io.worldring.actors.metrics.NodeMetrics metrics;
+  private long saveStarted;
 
   /**
    * @param shutdownWhenDone tell every device's node to shut down when the run ends (a cluster of `worldring
@@ -124,6 +126,8 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     this.shutdownWhenDone = shutdownWhenDone;
     this.timers = timers;
     this.dir = new RunDirectory(plan.runDir());
+    this.metrics = io.worldring.actors.metrics.NodeMetrics.get(context.getSystem());
+    metrics.supervisorHere.set(1);
     this.driver = context.spawn(TrainingDriver.create(plan.formTimeout(), plan.stepTimeout()), "driver");
     this.formedAdapter = context.messageAdapter(TrainingDriver.RingFormed.class, Formed::new);
     this.steppedAdapter = context.messageAdapter(StepOutcome.class, Stepped::new);
@@ -199,6 +203,8 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
           membershipChanges);
       resume = new RunDirectory.CheckpointRef(null, position.step(), position.toJson());
     }
+    metrics.stageInfo.clear();
+    metrics.stageInfo.labelValues(stage.name(), Integer.toString(stage.seqLen()), Double.toString(stage.ropeTheta())).set(1);
     listener.stageStarted(stage, index, position.stageStep());
   }
 
@@ -231,6 +237,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     if (ring != null && !ringStale && !ring.equals(desiredRing())) {
       ringStale = true; // a device joined, or one left between steps
       membershipChanges++;
+      metrics.membershipChanges.inc();
     }
     if (ringStale) {
       ring = null;
@@ -301,6 +308,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       keepCounters(state);
       if (!reconciled && step > resume.step()) {
         failures++; // this supervisor took over from one that died (its node did): a failure like any other
+        metrics.failures.inc();
       }
       stream.restore(state.data());
       pending = null;
@@ -350,6 +358,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     }
     StepOutcome o = s.outcome();
     if (o.failed() && !o.committed()) {
+      metrics.stepsRetried.inc();
       return failed("step " + (position.step() + 1) + " failed before its commit (it will run again): " + o.error());
     }
     commit(o);
@@ -368,6 +377,14 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
         stageOptimizer.learningRateAt(position.stageStep() - 1), stage.batchSize() * (long) stage.seqLen(), seconds, ring.size(), attempts,
         failures, membershipChanges);
     dir.appendMetrics(metricsLine(record));
+    metrics.step.set(record.step());
+    metrics.loss.set(record.loss());
+    metrics.learningRate.set(record.learningRate());
+    metrics.gradNorm.set(record.gradNorm());
+    metrics.tokensPerSecond.set(record.tokensPerSecond());
+    metrics.stepDuration.observe(record.seconds());
+    metrics.stepsCommitted.inc();
+    metrics.ringDevices.set(record.devices());
     pending = null;
     listener.stepped(record);
     checkpointDue = position.stageFinal() || position.step() % plan.checkpointEvery() == 0 || position.step() == plan.stopAt();
@@ -375,6 +392,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
 
   private Behavior<Command> save() {
     phase = Phase.SAVING;
+    saveStarted = System.nanoTime();
     driver.tell(new TrainingDriver.SaveCheckpoint(dir.checkpointDir(position.step()).toString(), position.step(),
         position.toJson().toString(), savedAdapter));
     return this;
@@ -388,6 +406,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       return failed("checkpoint at step " + position.step() + " failed: " + s.saved().error());
     }
     checkpointDue = false;
+    metrics.checkpointDuration.observe((System.nanoTime() - saveStarted) / 1e9);
     resume = new RunDirectory.CheckpointRef(dir.checkpointDir(position.step()), position.step(), position.toJson());
     dir.prune(plan.keepCheckpoints());
     listener.checkpointed(position.step(), s.saved().directory());
@@ -396,6 +415,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
 
   private Behavior<Command> failed(String why) {
     failures++;
+    metrics.failures.inc();
     status(why);
     ring = null;
     phase = Phase.RETRYING;
@@ -435,6 +455,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       getContext().getLog().error("the run ends: {}", error);
     }
     phase = Phase.DONE;
+    metrics.supervisorHere.set(0);
     listener.finished(position == null ? 0 : position.step(), error);
     if (shutdownWhenDone) {
       for (ActorRef<DeviceActor.Command> d : available) {

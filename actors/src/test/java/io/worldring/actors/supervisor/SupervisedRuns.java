@@ -42,6 +42,8 @@ final class SupervisedRuns {
 
   /** What a run reported. */
   static class Recorder implements RunListener {
+    static final RunListener NONE = RunListener.NONE;
+
     final List<StepRecord> steps = new ArrayList<>();
     final List<String> statuses = new ArrayList<>();
     final CompletableFuture<String> finished = new CompletableFuture<>();

@@ -89,6 +89,16 @@ public final class TrainingRun {
    * or this node was downed).
    */
   public static Result run(RunPlan plan, ClusterNode.Settings node, Config config, RunListener listener, DeviceFaults faults) {
+    return run(plan, node, config, listener, faults, 0);
+  }
+
+  /**
+   * As {@link #run(RunPlan, ClusterNode.Settings, Config, RunListener, DeviceFaults)}, serving this node's
+   * Prometheus metrics at {@code http://HOST:metricsPort/metrics} (0: none). A port in use is reported and the
+   * node runs without the endpoint (several nodes on one host need distinct ports).
+   */
+  public static Result run(RunPlan plan, ClusterNode.Settings node, Config config, RunListener listener, DeviceFaults faults,
+      int metricsPort) {
     AtomicReference<Result> end = new AtomicReference<>();
     RunListener recording = new RunListener() {
       @Override
@@ -119,6 +129,15 @@ public final class TrainingRun {
     };
     ClusterNode n = ClusterNode.start(node, config, faults);
     try {
+      if (metricsPort > 0) {
+        try {
+          int bound = io.worldring.actors.metrics.NodeMetrics.get(n.system()).serve(node.host(), metricsPort);
+          listener.status("metrics at http://" + node.host() + ":" + bound + "/metrics");
+        } catch (java.io.IOException e) {
+          listener.status("warning: no metrics endpoint: port " + metricsPort + " is not available (" + e.getMessage()
+              + "); give this node another --metrics-port");
+        }
+      }
       TrainingSupervisor.singleton(n.system(), plan, recording, true);
       n.awaitTermination();
     } finally {
