@@ -140,31 +140,27 @@ public final class RunDirectory {
     if (!Files.exists(ledger())) {
       return List.of();
     }
-    List<JsonNode> out = new ArrayList<>();
+    List<String> lines;
     try {
-      int line = 0;
-      for (String s : Files.readAllLines(ledger(), StandardCharsets.UTF_8)) {
-        line++;
-        if (s.isBlank()) {
-          continue;
-        }
-        try {
-          out.add(JSON.readTree(s));
-        } catch (IOException e) {
-          if (line == countLines()) {
-            break; // a line torn by a crash mid-write: it never committed
-          }
-          throw new BadInputException(ledger() + ":" + line + ": not JSON (" + e.getMessage() + ")");
-        }
-      }
+      lines = Files.readAllLines(ledger(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new BadInputException(ledger() + ": cannot read (" + e.getMessage() + ")", e);
     }
+    List<JsonNode> out = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).isBlank()) {
+        continue;
+      }
+      try {
+        out.add(JSON.readTree(lines.get(i)));
+      } catch (IOException e) {
+        if (i == lines.size() - 1) {
+          break; // a line torn by a crash mid-write: it never committed
+        }
+        throw new BadInputException(ledger() + ":" + (i + 1) + ": not JSON (" + e.getMessage() + ")");
+      }
+    }
     return out;
-  }
-
-  private int countLines() throws IOException {
-    return Files.readAllLines(ledger(), StandardCharsets.UTF_8).size();
   }
 
   /**
