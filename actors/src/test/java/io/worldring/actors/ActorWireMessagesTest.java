@@ -88,9 +88,10 @@ class ActorWireMessagesTest {
     var fragment = new DeviceActor.ReplicaFragment("run", 1, 3, new WireFragment(1, 0, 1, 2, new byte[] {7, 8}));
     assertArrayEquals(new byte[] {7, 8}, ((DeviceActor.ReplicaFragment) roundTrip(fragment)).fragment().bytes());
     var reduced = new TrainingDriver.StepReduced("run", 1, 4, 2.5, 100, 50, 200, 0, new String[] {"w"},
-        new TensorPayload[] {TensorPayload.of(Nd4j.ones(DataType.FLOAT, 2, 2))}, new float[][] {{1f, 2f}, null});
+        new TensorPayload[] {TensorPayload.of(Nd4j.ones(DataType.FLOAT, 2, 2))}, new float[][] {{1f, 2f}, null}, 0.75);
     var r2 = (TrainingDriver.StepReduced) roundTrip(reduced);
     assertEquals(2.5, r2.lossSum());
+    assertEquals(0.75, r2.overlapRatio());
     assertEquals(Nd4j.ones(DataType.FLOAT, 2, 2), r2.gradientValues()[0].array());
     assertArrayEquals(new float[] {1f, 2f}, r2.logits()[0]);
     assertArrayEquals(new int[] {3}, s2.logitRows());

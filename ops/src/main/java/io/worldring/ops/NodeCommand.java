@@ -1,6 +1,7 @@
 package io.worldring.ops;
 
 import io.worldring.actors.cluster.ClusterNode;
+import io.worldring.actors.cluster.ConfigProfiles;
 import io.worldring.model.BadInputException;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +15,18 @@ import picocli.CommandLine.Option;
         "Every node of a run takes the same training flags and --run-dir (shared storage: the supervisor, a cluster singleton,",
         "may move to any node). The run starts once --min-devices devices are up, re-forms its ring as nodes join or leave,",
         "and every node exits when the run is over (or when the cluster downs it).",
-        "--seed: the seed nodes' HOST:PORT, comma-separated; 'self' for a first node seeding itself."})
+        "--seed: the seed nodes' HOST:PORT, comma-separated; 'self' for a first node seeding itself.",
+        "--profile kubernetes: no seeds; the nodes find each other through Pekko Management Cluster Bootstrap (see ops/k8s/)."})
 final class NodeCommand implements Callable<Integer> {
   static final int DEFAULT_SEED_PORT = 25520;
 
-  @Option(names = "--seed", required = true, paramLabel = "self|HOST:PORT[,HOST:PORT...]", split = ",",
-      description = "Seed nodes; 'self' for this node's own address")
-  List<String> seeds;
+  @Option(names = "--seed", paramLabel = "self|HOST:PORT[,HOST:PORT...]", split = ",",
+      description = "Seed nodes; 'self' for this node's own address (required unless a profile forms the cluster)")
+  List<String> seeds = new ArrayList<>();
+
+  @Option(names = "--profile", paramLabel = "NAME[,NAME...]", split = ",",
+      description = "Configuration profiles: kubernetes (Cluster Bootstrap through the Kubernetes API, management and health on port 7626)")
+  List<String> profiles = new ArrayList<>();
 
   @Option(names = "--devices", defaultValue = "1", description = "Device actors on this node (default: ${DEFAULT-VALUE})")
   int devices;
@@ -51,12 +57,14 @@ final class NodeCommand implements Callable<Integer> {
     for (String s : seeds) {
       seedAddresses.add(s.equals("self") ? host + ":" + bindPort : s);
     }
-    if (bindPort == 0 && seedAddresses.isEmpty()) {
-      throw new BadInputException("--seed is required");
+    com.typesafe.config.Config profile = ConfigProfiles.load(profiles);
+    boolean bootstrap = profile.hasPath("worldring.cluster.bootstrap") && profile.getBoolean("worldring.cluster.bootstrap");
+    if (seedAddresses.isEmpty() && !bootstrap) {
+      throw new BadInputException("--seed is required (or --profile kubernetes, where Cluster Bootstrap forms the cluster)");
     }
     TrainOptions.Prepared run = options.prepare(null);
     System.err.println("worldring node " + host + ":" + (bindPort == 0 ? "(any port)" : bindPort) + " with " + devices
-        + " device(s), seeds " + seedAddresses);
-    return options.run(run, new ClusterNode.Settings(host, bindPort, seedAddresses, devices));
+        + " device(s), " + (bootstrap ? "joining through Cluster Bootstrap" : "seeds " + seedAddresses));
+    return options.run(run, new ClusterNode.Settings(host, bindPort, seedAddresses, devices, profiles));
   }
 }

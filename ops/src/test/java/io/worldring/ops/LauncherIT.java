@@ -23,6 +23,10 @@ class LauncherIT {
   record Run(int code, String out, String err) {}
 
   static Run launch(Path dir, String... args) throws IOException, InterruptedException {
+    return finish(dir, start(dir, args), 180);
+  }
+
+  static Process start(Path dir, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ROOT.resolve("worldring").toString());
     cmd.addAll(List.of(args));
@@ -30,10 +34,14 @@ class LauncherIT {
         .redirectOutput(dir.resolve("out.txt").toFile()).redirectError(dir.resolve("err.txt").toFile());
     pb.environment().put("WORLDRING_HEAP", "1g");
     pb.environment().put("WORLDRING_OFFHEAP", "1g");
-    Process p = pb.start();
+    return pb.start();
+  }
+
+  static Run finish(Path dir, Process p, int seconds) throws IOException, InterruptedException {
+    String[] args = p.info().arguments().orElse(new String[0]);
     try {
-      if (!p.waitFor(180, TimeUnit.SECONDS)) {
-        throw new AssertionError("worldring " + String.join(" ", args) + " did not finish in 180 s");
+      if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+        throw new AssertionError("worldring " + String.join(" ", args) + " did not finish in " + seconds + " s");
       }
       return new Run(p.exitValue(), Files.readString(dir.resolve("out.txt"), StandardCharsets.UTF_8),
           Files.readString(dir.resolve("err.txt"), StandardCharsets.UTF_8));
@@ -59,7 +67,30 @@ class LauncherIT {
    */
   @Test
   void theDefaultTrainingRunsTheTinyCurriculum(@TempDir Path dir) throws Exception {
-    Run train = launch(dir, "train", "--run-dir", "run", "--progress", "plain");
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Process running = start(dir, "train", "--run-dir", "run", "--progress", "plain", "--metrics-port", Integer.toString(port));
+    // While it trains, `worldring status` (in this JVM, over HTTP) sees the supervisor's view.
+    CliRunner.Result status = null;
+    for (int i = 0; i < 300 && running.isAlive(); i++) {
+      status = CliRunner.run("status", "--node", "127.0.0.1:" + port, "--json");
+      if (status.exitCode() == 0 && new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("step").asLong() > 0) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertTrue(status != null && status.exitCode() == 0, "status answered while training: " + (status == null ? "" : status.err()));
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
+    assertEquals("run", json.get("run_id").asText());
+    assertEquals("ctx-256", json.get("stage").asText(), status.out());
+    assertEquals(4, json.get("ring").size(), status.out());
+    assertTrue(json.get("loss").asDouble() > 0, status.out());
+    CliRunner.Result human = CliRunner.run("status", "--node", "127.0.0.1:" + port);
+    assertEquals(0, human.exitCode(), human.err());
+    assertTrue(human.out().contains("ring        4 devices") && human.out().contains("stage       ctx-256 (1 of 4)"), human.out());
+    Run train = finish(dir, running, 180);
     assertEquals(0, train.code(), train.err());
     for (String stage : List.of("stage 1 ctx-256", "stage 2 ctx-512", "stage 3 ctx-1k", "stage 4 chat-1k")) {
       assertTrue(train.err().contains(stage), stage + " ran: " + train.err());
@@ -73,6 +104,17 @@ class LauncherIT {
           "stage-final checkpoint at step " + step);
     }
     assertTrue(Files.readString(dir.resolve("run/run.conf")).contains("chat-1k"), "run.conf holds the curriculum");
+
+    Run report = launch(dir, "report", "--run", "run");
+    assertEquals(0, report.code(), report.err());
+    assertTrue(report.out().contains("report of 130 steps (0 recoveries)"), report.out());
+    String html = Files.readString(dir.resolve("run/report/report.html"));
+    assertEquals(4, html.split("data:image/png;base64,", -1).length - 1, "four charts embedded");
+    for (String stage : List.of("ctx-256", "ctx-512", "ctx-1k", "chat-1k")) {
+      assertTrue(html.contains(">" + stage + "<"), stage + " in the stage table");
+    }
+    java.awt.image.BufferedImage loss = javax.imageio.ImageIO.read(dir.resolve("run/report/loss.png").toFile());
+    assertEquals(960, loss.getWidth());
   }
 
   @Test

@@ -33,8 +33,14 @@ public final class ClusterNode implements AutoCloseable {
    * @param seeds seed nodes as host:port (may include this node's own address); empty: this node forms a
    *     cluster of its own
    * @param devices device actors this node contributes
+   * @param profiles configuration profiles layered under everything else ({@link ConfigProfiles}), e.g.
+   *     {@code kubernetes}
    */
-  public record Settings(String host, int port, List<String> seeds, int devices) {
+  public record Settings(String host, int port, List<String> seeds, int devices, List<String> profiles) {
+    public Settings(String host, int port, List<String> seeds, int devices) {
+      this(host, port, seeds, devices, List.of());
+    }
+
     public Settings {
       if (devices < 0) {
         throw new BadInputException("--devices must be >= 0, got " + devices);
@@ -45,6 +51,7 @@ public final class ClusterNode implements AutoCloseable {
         }
       }
       seeds = List.copyOf(seeds);
+      profiles = List.copyOf(profiles);
     }
   }
 
@@ -64,6 +71,7 @@ public final class ClusterNode implements AutoCloseable {
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
         .withFallback(base)
+        .withFallback(ConfigProfiles.load(s.profiles()))
         .withFallback(ConfigFactory.load());
   }
 
@@ -74,7 +82,12 @@ public final class ClusterNode implements AutoCloseable {
 
   /** As {@link #start(Settings, Config)}, with faults injected into this node's devices (tests). */
   public static ClusterNode start(Settings settings, Config base, DeviceFaults faults) {
-    Config config = config(settings, base);
+    Config config = config(settings, base).resolve();
+    boolean bootstrap = config.getBoolean("worldring.cluster.bootstrap");
+    if (bootstrap && !settings.seeds().isEmpty()) {
+      throw new BadInputException("worldring.cluster.bootstrap is on (profile " + settings.profiles() + "): the cluster forms through "
+          + "Cluster Bootstrap, so static seed nodes (" + settings.seeds() + ") must not be given");
+    }
     DeviceThreads.configure(config, settings.devices());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       for (int i = 0; i < settings.devices(); i++) {
@@ -84,7 +97,9 @@ public final class ClusterNode implements AutoCloseable {
       }
       return Behaviors.empty();
     }), SYSTEM_NAME, config);
-    if (settings.seeds().isEmpty()) {
+    if (bootstrap) {
+      ClusterFormation.bootstrap(system);
+    } else if (settings.seeds().isEmpty()) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }

@@ -135,6 +135,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
   private final LinkFactory links;
   private final DeviceFaults faults;
   private final io.worldring.actors.metrics.NodeMetrics metrics;
+  private final double peakFlops; // FLOP/s one device could reach, for MFU
   private Phase phase = Phase.UNCONFIGURED;
   private Held held;
   private Configure configuring;
@@ -169,6 +170,7 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
     this.links = links;
     this.faults = faults;
     this.metrics = io.worldring.actors.metrics.NodeMetrics.get(context.getSystem());
+    this.peakFlops = context.getSystem().settings().config().getDouble("worldring.metrics.peak-flops-per-device");
   }
 
   @Override
@@ -382,11 +384,27 @@ public final class DeviceActor extends AbstractBehavior<DeviceActor.Command> {
       metrics.gradientBytesSent.labelValues(name).inc(device.gradientBytesSent());
       metrics.peakActivationBytes.labelValues(name).set(device.peakActivationBytes());
       metrics.deviceRounds.labelValues(name).inc();
+      observeRound(name);
       phase = inference ? Phase.IDLE : Phase.REDUCED; // an inference round has nothing to apply
       current.replyTo().tell(new TrainingDriver.StepReduced(runId, device.index(), device.round(), device.lossSum(),
           device.kvBytesSent(), device.gradientBytesSent(), device.peakActivationBytes(), inbox.dropped(),
           current.gradients() ? names(device.gradients()) : null, current.gradients() ? values(device.gradients()) : null,
-          inference ? device.logits() : null));
+          inference ? device.logits() : null, device.clock().overlapRatio()));
+    }
+  }
+
+  /** Where the round's time went, and the model FLOP utilisation it reached. */
+  private void observeRound(String name) {
+    RoundClock clock = device.clock();
+    for (int i = 0; i < clock.hops(); i++) {
+      metrics.hopCompute.labelValues(name).observe(clock.hopComputeSeconds(i));
+      metrics.hopWait.labelValues(name).observe(clock.hopWaitSeconds(i));
+    }
+    metrics.overlapRatio.labelValues(name).set(clock.overlapRatio());
+    metrics.gradientReduction.labelValues(name).observe(clock.reductionSeconds());
+    metrics.kvBytesReceived.labelValues(name).inc(device.kvBytesReceived());
+    if (clock.roundSeconds() > 0) {
+      metrics.deviceMfu.labelValues(name).set(device.roundFlops() / clock.roundSeconds() / peakFlops);
     }
   }
 

@@ -4,6 +4,7 @@ import io.worldring.model.LlamaModel;
 import io.worldring.model.NativeMemory;
 import io.worldring.model.Parameters;
 import io.worldring.model.ShardComputation;
+import io.worldring.model.TrainingFlops;
 import io.worldring.model.attention.TokenBlock;
 import io.worldring.model.train.AdamW;
 import io.worldring.model.train.GradientClipping;
@@ -59,6 +60,9 @@ public final class RingDevice {
   private long kvBytesSent;
   private long gradientBytesSent;
   private long peakActivationBytes;
+  private long kvBytesReceived;
+  private double roundFlops;
+  private final RoundClock clock = new RoundClock();
 
   public RingDevice(String runId, int index, RingSchedule ring, LlamaModel model, AdamW optimizer) {
     this.runId = runId;
@@ -111,6 +115,21 @@ public final class RingDevice {
     return peakActivationBytes;
   }
 
+  /** Key/value (and dK/dV) bytes this device received in the current round. */
+  public long kvBytesReceived() {
+    return kvBytesReceived;
+  }
+
+  /** Model FLOPs of this device's part of the round ({@link TrainingFlops}; a third for forward only). */
+  public double roundFlops() {
+    return roundFlops;
+  }
+
+  /** Where the current round's time went (complete once {@link #reduced()}). */
+  RoundClock clock() {
+    return clock;
+  }
+
   /** Inference: per sequence the logits asked of this device, or null (valid once {@link #reduced()}). */
   public float[][] logits() {
     return logits;
@@ -146,13 +165,23 @@ public final class RingDevice {
     this.kvBytesSent = 0;
     this.gradientBytesSent = 0;
     this.peakActivationBytes = 0;
+    this.kvBytesReceived = 0;
+    this.roundFlops = flops(stepShards, stepBlocks, logitRows != null);
+    long begin = System.nanoTime();
+    clock.start(begin);
     grads.zero();
     this.sequence = 0;
     beginSequence(out);
+    endWork(null, 0, begin);
   }
 
   /** Processes the message whose turn it is. */
   public void receive(RingMessage m, Outbox out) {
+    long begin = System.nanoTime();
+    double waited = clock.beginWork(begin);
+    if (!(m instanceof GradChunk)) {
+      kvBytesReceived += payloadBytes(m);
+    }
     if (m instanceof KvBlock b) {
       onKvBlock(b, out);
     } else if (m instanceof KvGradBlock b) {
@@ -160,6 +189,30 @@ public final class RingDevice {
     } else {
       onGradChunk((GradChunk) m, out);
     }
+    endWork(m, waited, begin);
+  }
+
+  private void endWork(RingMessage m, double waited, long begin) {
+    long end = System.nanoTime();
+    if (m instanceof GradChunk) {
+      clock.reductionWork(end);
+    } else {
+      clock.hop(waited, begin, end);
+    }
+    if (reduced) {
+      clock.finished(end);
+    }
+  }
+
+  private double flops(TrainingSequence[] stepShards, TokenBlock[][] stepBlocks, boolean forwardOnly) {
+    long tokens = 0;
+    long pairs = 0;
+    for (int s = 0; s < stepShards.length; s++) {
+      tokens += stepShards[s].length();
+      pairs += TrainingFlops.attendedPairs(stepBlocks[s][index], stepBlocks[s]);
+    }
+    double f = TrainingFlops.training(model.config(), tokens, pairs);
+    return forwardOnly ? f / 3 : f;
   }
 
   /** Clips the reduced gradient and applies AdamW; returns the gradient norm before clipping. */
@@ -296,6 +349,7 @@ public final class RingDevice {
       reduced = true;
       return;
     }
+    clock.reductionStarted(System.nanoTime());
     flat = flatten(grads);
     sendChunk(out, GradChunk.REDUCE_SCATTER, 0, gradientRing.scatterSend(index, 0));
   }

@@ -17,10 +17,13 @@ import io.worldring.model.Parameters;
  * @param committed the step committed (every device held the reduced gradient and was told to apply it),
  *     even if a device failed afterwards: it must not be run again
  * @param logits an inference round's logits, per sequence, [vocab] each; null for training
+ * @param overlapRatios per device in ring order, hop compute ÷ (compute + wait) in this round, [devices]
+ *     (empty when the step failed)
  */
 public record StepOutcome(long step, double loss, double gradNorm, long tokens, long kvBytesSent, long gradientBytesSent,
     long peakActivationBytes,
-    long droppedMessages, Parameters gradients, String error, boolean committed, float[][] logits) {
+    long droppedMessages, Parameters gradients, String error, boolean committed, float[][] logits,
+    double[] overlapRatios) {
   public boolean failed() {
     return error != null;
   }

@@ -89,7 +89,7 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
 
   public record StepReduced(String runId, int index, long round, double lossSum, long kvBytesSent, long gradientBytesSent,
       long peakActivationBytes,
-      long dropped, String[] gradientNames, TensorPayload[] gradientValues, float[][] logits) implements Command {}
+      long dropped, String[] gradientNames, TensorPayload[] gradientValues, float[][] logits, double overlapRatio) implements Command {}
 
   public record Applied(String runId, int index, long round, double gradNorm) implements Command {}
 
@@ -343,6 +343,10 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
     long gradientBytes = 0;
     long peak = 0;
     long dropped = 0;
+    double[] overlap = new double[reduced.length]; // [devices]
+    for (int d = 0; d < reduced.length; d++) {
+      overlap[d] = reduced[d].overlapRatio();
+    }
     for (StepReduced r : reduced) {
       loss += r.lossSum();
       kvBytes += r.kvBytesSent();
@@ -373,7 +377,7 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
       }
     }
     running.replyTo().tell(new StepOutcome(running.step(), loss, gradNorm, tokens, kvBytes, gradientBytes, peak, dropped, gradients,
-        error, running.apply(), logits));
+        error, running.apply(), logits, overlap));
     running = null;
   }
 
@@ -443,6 +447,6 @@ public final class TrainingDriver extends AbstractBehavior<TrainingDriver.Comman
   }
 
   private static StepOutcome failure(RunStep s, String message, boolean committed) {
-    return new StepOutcome(s.step(), Double.NaN, 0, 0, 0, 0, 0, 0, null, message, committed, null);
+    return new StepOutcome(s.step(), Double.NaN, 0, 0, 0, 0, 0, 0, null, message, committed, null, new double[0]);
   }
 }

@@ -226,6 +226,15 @@ public final class RunDirectory {
     }
   }
 
+  /** Bytes of the regular files under {@code path} (0 when it is gone). */
+  public static long sizeOf(Path path) {
+    try (var files = Files.walk(path)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
   public static ObjectNode object() {
     return JSON.createObjectNode();
   }

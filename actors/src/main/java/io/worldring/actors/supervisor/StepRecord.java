@@ -16,9 +16,12 @@ package io.worldring.actors.supervisor;
  * @param attempts rounds it took (1 when nothing failed)
  * @param failures failures so far in the run's life on this supervisor
  * @param membershipChanges planned ring changes (joins, leaves) so far
+ * @param overlapRatios per device in ring order: hop compute ÷ (compute + wait) in the committed round
+ * @param mfu model FLOPs ÷ {@code seconds} ÷ (configured peak FLOP/s per device × devices)
  */
 public record StepRecord(long step, String stage, long stageStep, long stageSteps, double loss, double gradNorm, double learningRate,
-    long tokens, double seconds, int devices, int attempts, long failures, long membershipChanges) {
+    long tokens, double seconds, int devices, int attempts, long failures, long membershipChanges,
+    double[] overlapRatios, double mfu) {
   public double tokensPerSecond() {
     return tokens / seconds;
   }

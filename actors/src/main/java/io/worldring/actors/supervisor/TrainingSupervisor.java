@@ -11,7 +11,10 @@ import io.worldring.datasets.stage.StageData;
 import io.worldring.model.BadInputException;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.train.OptimizerConfig;
+import io.worldring.model.TrainingFlops;
+import io.worldring.model.attention.TokenBlock;
 import io.worldring.model.train.TrainingSequence;
+import io.worldring.ring.WireMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +55,9 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  */
 public final class TrainingSupervisor extends AbstractBehavior<TrainingSupervisor.Command> {
   public sealed interface Command {}
+
+  /** Asks for the run's {@link RunStatus} (sent through the singleton proxy from any node). */
+  public record GetStatus(ActorRef<RunStatus> replyTo) implements Command, WireMessage {}
 
   private record DevicesListed(Receptionist.Listing listing) implements Command {}
 
@@ -100,6 +106,11 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   private String fatal;
   private final io.worldring.actors.metrics.NodeMetrics metrics;
   private long saveStarted;
+  private final long startedAt = System.nanoTime();
+  private long failedAt = -1; // nanos of the first failure not yet recovered from
+  private StepRecord lastStep;
+  private String lastStatus = "";
+  private final double peakFlops; // per device, for MFU
 
   /**
    * @param shutdownWhenDone tell every device's node to shut down when the run ends (a cluster of `worldring
@@ -128,6 +139,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     this.dir = new RunDirectory(plan.runDir());
     this.metrics = io.worldring.actors.metrics.NodeMetrics.get(context.getSystem());
     metrics.supervisorHere.set(1);
+    this.peakFlops = context.getSystem().settings().config().getDouble("worldring.metrics.peak-flops-per-device");
     this.driver = context.spawn(TrainingDriver.create(plan.formTimeout(), plan.stepTimeout()), "driver");
     this.formedAdapter = context.messageAdapter(TrainingDriver.RingFormed.class, Formed::new);
     this.steppedAdapter = context.messageAdapter(StepOutcome.class, Stepped::new);
@@ -150,6 +162,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
         .onMessage(Stepped.class, this::onStepped)
         .onMessage(Saved.class, this::onSaved)
         .onMessageEquals(Retry.INSTANCE, this::onRetry)
+        .onMessage(GetStatus.class, this::onGetStatus)
         .build();
   }
 
@@ -309,6 +322,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       if (!reconciled && step > resume.step()) {
         failures++; // this supervisor took over from one that died (its node did): a failure like any other
         metrics.failures.inc();
+        failedAt = startedAt;
       }
       stream.restore(state.data());
       pending = null;
@@ -334,6 +348,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   }
 
   private Pending draw() {
+    long started = System.nanoTime();
     List<TrainingSequence> batch = new ArrayList<>(stage.batchSize());
     CRC32 crc = new CRC32();
     for (int i = 0; i < stage.batchSize(); i++) {
@@ -349,6 +364,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     long stageStep = position.stageStep() + 1;
     TrainingState after = new TrainingState(stageIndex, stage.name(), stageStep, stageStep == stage.steps(), position.step() + 1,
         plan.seed(), stream.state(), entry, failures, membershipChanges);
+    metrics.dataLoading.observe((System.nanoTime() - started) / 1e9);
     return new Pending(batch, after, entry);
   }
 
@@ -357,6 +373,9 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       return this;
     }
     StepOutcome o = s.outcome();
+    if (o.failed()) {
+      metrics.stepsAborted.inc();
+    }
     if (o.failed() && !o.committed()) {
       metrics.stepsRetried.inc();
       return failed("step " + (position.step() + 1) + " failed before its commit (it will run again): " + o.error());
@@ -375,8 +394,14 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     position = withCounters(pending.after());
     StepRecord record = new StepRecord(position.step(), stage.name(), position.stageStep(), stage.steps(), o.loss(), o.gradNorm(),
         stageOptimizer.learningRateAt(position.stageStep() - 1), stage.batchSize() * (long) stage.seqLen(), seconds, ring.size(), attempts,
-        failures, membershipChanges);
+        failures, membershipChanges, o.overlapRatios(), mfu(seconds));
     dir.appendMetrics(metricsLine(record));
+    lastStep = record;
+    if (failedAt >= 0) {
+      metrics.recoveries.inc();
+      metrics.recoveryDuration.observe((System.nanoTime() - failedAt) / 1e9);
+      failedAt = -1;
+    }
     metrics.step.set(record.step());
     metrics.loss.set(record.loss());
     metrics.learningRate.set(record.learningRate());
@@ -385,6 +410,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     metrics.stepDuration.observe(record.seconds());
     metrics.stepsCommitted.inc();
     metrics.ringDevices.set(record.devices());
+    metrics.mfu.set(record.mfu());
     pending = null;
     listener.stepped(record);
     checkpointDue = position.stageFinal() || position.step() % plan.checkpointEvery() == 0 || position.step() == plan.stopAt();
@@ -407,6 +433,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     }
     checkpointDue = false;
     metrics.checkpointDuration.observe((System.nanoTime() - saveStarted) / 1e9);
+    metrics.checkpointSize.set(RunDirectory.sizeOf(dir.checkpointDir(position.step())));
     resume = new RunDirectory.CheckpointRef(dir.checkpointDir(position.step()), position.step(), position.toJson());
     dir.prune(plan.keepCheckpoints());
     listener.checkpointed(position.step(), s.saved().directory());
@@ -414,6 +441,9 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   }
 
   private Behavior<Command> failed(String why) {
+    if (failedAt < 0) {
+      failedAt = System.nanoTime();
+    }
     failures++;
     metrics.failures.inc();
     status(why);
@@ -456,13 +486,38 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     }
     phase = Phase.DONE;
     metrics.supervisorHere.set(0);
+    status(error == null ? "the run is done" : "the run ended: " + error);
     listener.finished(position == null ? 0 : position.step(), error);
     if (shutdownWhenDone) {
       for (ActorRef<DeviceActor.Command> d : available) {
         d.tell(new DeviceActor.Shutdown(plan.runId()));
       }
     }
-    return Behaviors.empty();
+    return this; // answers status queries; nothing else moves it any more
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus g) {
+    String[] members = ring == null ? new String[0] : ring.stream().map(this::orderKey).toArray(String[]::new);
+    boolean done = stage == null || phase == Phase.DONE;
+    g.replyTo().tell(new RunStatus(plan.runId(), phase.name().toLowerCase(java.util.Locale.ROOT), stage == null ? "" : stage.name(),
+        stageIndex + 1, plan.stages().size(), position == null ? 0 : position.stageStep(), stage == null ? 0 : stage.steps(),
+        stage == null ? 0 : stage.seqLen(), position == null ? 0 : position.step(), lastStep == null ? Double.NaN : lastStep.loss(),
+        lastStep == null ? Double.NaN : lastStep.tokensPerSecond(), done ? new String[0] : members,
+        resume == null || resume.dir() == null ? "" : resume.dir().toString(), resume == null || resume.dir() == null ? -1 : resume.step(),
+        failures, membershipChanges, Cluster.get(getContext().getSystem()).selfMember().address().toString(), lastStatus));
+    return this;
+  }
+
+  /** The last step's model FLOPs over its wall time and the ring's configured peak. */
+  private double mfu(double seconds) {
+    long tokens = 0;
+    long pairs = 0;
+    for (TrainingSequence s : pending.batch()) {
+      TokenBlock all = s.tokenBlock();
+      tokens += s.length();
+      pairs += TrainingFlops.attendedPairs(all, new TokenBlock[] {all});
+    }
+    return TrainingFlops.training(spec.model(), tokens, pairs) / seconds / (peakFlops * ring.size());
   }
 
   // ---- helpers
@@ -507,6 +562,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   }
 
   private void status(String message) {
+    lastStatus = message;
     getContext().getLog().info(message);
     listener.status(message);
   }
@@ -526,6 +582,11 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     n.put("attempts", r.attempts());
     n.put("failures_total", r.failures());
     n.put("membership_changes_total", r.membershipChanges());
+    n.put("mfu_ratio", r.mfu());
+    com.fasterxml.jackson.databind.node.ArrayNode overlap = n.putArray("overlap_ratio");
+    for (double x : r.overlapRatios()) {
+      overlap.add(x);
+    }
     n.put("time", Instant.now().toString());
     return n;
   }

@@ -67,5 +67,7 @@ public final class ActorWireRegistrations {
     kryo.register(TrainingDriver.Probed.class, new RecordSerializer<>(), 148);
     kryo.register(TrainingDriver.DeviceTerminated.class, new RecordSerializer<>(), 149);
     kryo.register(TrainingDriver.Timeout.class, new RecordSerializer<>(), 150);
+    kryo.register(io.worldring.actors.supervisor.TrainingSupervisor.GetStatus.class, new RecordSerializer<>(), 160);
+    kryo.register(io.worldring.actors.supervisor.RunStatus.class, new RecordSerializer<>(), 161);
   }
 }

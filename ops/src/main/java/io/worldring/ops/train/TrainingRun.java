@@ -138,7 +138,9 @@ public final class TrainingRun {
               + "); give this node another --metrics-port");
         }
       }
-      TrainingSupervisor.singleton(n.system(), plan, recording, true);
+      var supervisor = TrainingSupervisor.singleton(n.system(), plan, recording, true);
+      io.worldring.actors.metrics.NodeMetrics.get(n.system()).serveStatus(new io.worldring.actors.supervisor.StatusEndpoint(n.system(),
+          supervisor));
       n.awaitTermination();
     } finally {
       n.close();
