@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Checks a Grafana dashboard against what the code serves: every metric a panel queries must be one a
  * worldring node exposes, every panel has a unit and a description, no two panels overlap on the grid, and
- * the variables {@code $datasource} and {@code $node} exist. Returns the problems, each naming the
- * dashboard and panel.
+ * the variables {@code $datasource}, {@code $node} and {@code $device} exist. Returns the problems, each
+ * naming the dashboard and panel.
  */
 public final class DashboardCheck {
   /** Metric names in PromQL: worldring's and the JVM's (functions and labels do not match these prefixes). */
@@ -33,7 +33,7 @@ public final class DashboardCheck {
     List<String> problems = new ArrayList<>();
     List<String> variables = new ArrayList<>();
     dashboard.path("templating").path("list").forEach(v -> variables.add(v.path("name").asText()));
-    for (String v : List.of("datasource", "node")) {
+    for (String v : List.of("datasource", "node", "device")) {
       if (!variables.contains(v)) {
         problems.add(name + ": no $" + v + " variable");
       }
