@@ -1,6 +1,7 @@
 package io.worldring.actors.supervisor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.worldring.actors.device.DeviceActor;
 import io.worldring.actors.device.ModelSpec;
@@ -10,9 +11,9 @@ import io.worldring.datasets.source.SequenceStream;
 import io.worldring.datasets.stage.StageData;
 import io.worldring.model.BadInputException;
 import io.worldring.model.ModelConfig;
-import io.worldring.model.train.OptimizerConfig;
 import io.worldring.model.TrainingFlops;
 import io.worldring.model.attention.TokenBlock;
+import io.worldring.model.train.OptimizerConfig;
 import io.worldring.model.train.TrainingSequence;
 import io.worldring.ring.WireMessage;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.zip.CRC32;
 import org.apache.pekko.actor.Address;
@@ -499,7 +501,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   private Behavior<Command> onGetStatus(GetStatus g) {
     String[] members = ring == null ? new String[0] : ring.stream().map(this::orderKey).toArray(String[]::new);
     boolean done = stage == null || phase == Phase.DONE;
-    g.replyTo().tell(new RunStatus(plan.runId(), phase.name().toLowerCase(java.util.Locale.ROOT), stage == null ? "" : stage.name(),
+    g.replyTo().tell(new RunStatus(plan.runId(), phase.name().toLowerCase(Locale.ROOT), stage == null ? "" : stage.name(),
         stageIndex + 1, plan.stages().size(), position == null ? 0 : position.stageStep(), stage == null ? 0 : stage.steps(),
         stage == null ? 0 : stage.seqLen(), position == null ? 0 : position.step(), lastStep == null ? Double.NaN : lastStep.loss(),
         lastStep == null ? Double.NaN : lastStep.tokensPerSecond(), done ? new String[0] : members,
@@ -583,7 +585,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     n.put("failures_total", r.failures());
     n.put("membership_changes_total", r.membershipChanges());
     n.put("mfu_ratio", r.mfu());
-    com.fasterxml.jackson.databind.node.ArrayNode overlap = n.putArray("overlap_ratio");
+    ArrayNode overlap = n.putArray("overlap_ratio");
     for (double x : r.overlapRatios()) {
       overlap.add(x);
     }

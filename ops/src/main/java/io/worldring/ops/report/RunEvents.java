@@ -11,8 +11,12 @@ import java.util.List;
 public final class RunEvents {
   public enum Kind { RECOVERY, RING_CHANGE }
 
-  /** An event, placed at the commit that followed it. */
-  public record Event(Kind kind, StepLog.Step at, String label) {}
+  /**
+   * An event, placed at the commit that followed it.
+   *
+   * @param gapSeconds wall time from the previous commit to this one (what the event cost, at most), 0 for the first
+   */
+  public record Event(Kind kind, StepLog.Step at, String label, double gapSeconds) {}
 
   private RunEvents() {}
 
@@ -20,16 +24,19 @@ public final class RunEvents {
     List<Event> events = new ArrayList<>();
     long failures = 0;
     long changes = 0;
+    StepLog.Step previous = null;
     for (StepLog.Step s : steps) {
+      double gap = previous == null ? 0 : java.time.Duration.between(previous.time(), s.time()).toMillis() / 1000.0;
       if (s.failures() > failures || s.attempts() > 1) {
         long n = Math.max(1, s.failures() - failures);
-        events.add(new Event(Kind.RECOVERY, s, "recovery before step " + s.step() + (n > 1 ? " (" + n + " failures)" : "")));
+        events.add(new Event(Kind.RECOVERY, s, "recovery before step " + s.step() + (n > 1 ? " (" + n + " failures)" : ""), gap));
       }
       if (s.membershipChanges() > changes) {
-        events.add(new Event(Kind.RING_CHANGE, s, "ring of " + s.devices() + " from step " + s.step()));
+        events.add(new Event(Kind.RING_CHANGE, s, "ring of " + s.devices() + " from step " + s.step(), gap));
       }
       failures = Math.max(failures, s.failures());
       changes = Math.max(changes, s.membershipChanges());
+      previous = s;
     }
     return events;
   }

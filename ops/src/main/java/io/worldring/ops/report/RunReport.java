@@ -103,8 +103,9 @@ public final class RunReport {
       b.append("<ul>\n");
       for (RunEvents.Event e : events) {
         b.append("<li class=\"").append(e.kind() == RunEvents.Kind.RECOVERY ? "rec" : "ring").append("\">")
-            .append(String.format(Locale.ROOT, "%s (t = %.2f min, %d attempts, step time %.2f s)", escape(e.label()),
-                Duration.between(first.time(), e.at().time()).toMillis() / 60_000.0, e.at().attempts(), e.at().stepSeconds()))
+            .append(String.format(Locale.ROOT, "%s: at %.2f min, %.2f s after the previous commit (the step took %d attempt%s, %.2f s)",
+                escape(e.label()), Duration.between(first.time(), e.at().time()).toMillis() / 60_000.0, e.gapSeconds(), e.at().attempts(),
+                e.at().attempts() == 1 ? "" : "s", e.at().stepSeconds()))
             .append("</li>\n");
       }
       b.append("</ul>\n");

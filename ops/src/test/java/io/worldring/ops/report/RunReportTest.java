@@ -72,6 +72,7 @@ class RunReportTest {
     List<RunEvents.Event> events = RunEvents.of(steps);
     assertEquals(List.of(RunEvents.Kind.RECOVERY, RunEvents.Kind.RING_CHANGE), events.stream().map(RunEvents.Event::kind).toList());
     assertEquals(7, events.get(0).at().step());
+    assertEquals(11.5, events.get(0).gapSeconds(), 1e-9, "the re-run step's wall time since step 6");
     assertEquals(3, steps.get(19).overlapRatios().length);
   }
 
