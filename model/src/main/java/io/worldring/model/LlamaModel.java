@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A LLaMA-2 decoder: token embedding, blocks of (RMSNorm, GQA attention with RoPE, RMSNorm, SwiGLU),
- * final RMSNorm, LM head. The weights live in {@link Parameters} under Hugging Face names; the layers
+ * final RMSNorm, LM head; with vision tables (LWM stage II) a vision embedding and a vision head beside the
+ * text ones, chosen per position by a {@link TrainingSequence}'s vision masks. The weights live in {@link Parameters} under Hugging Face names; the layers
  * hold references to them, so an optimizer updating the tensors in place updates the model.
  */
 public final class LlamaModel {
@@ -80,13 +81,23 @@ public final class LlamaModel {
     return head;
   }
 
-  /** Logits of every position of a sequence starting at position 0, [tokens, vocab]. */
+  /** Text logits of every position of a text sequence starting at position 0, [tokens, vocab]. */
   public INDArray logits(int[] tokens) {
+    return logits(tokens, null, Modality.TEXT);
+  }
+
+  /**
+   * Logits of every position of a sequence starting at position 0 under one head: [tokens, vocab] for
+   * {@link Modality#TEXT}, [tokens, visionVocab] for {@link Modality#VISION}.
+   *
+   * @param vision per token, whether it is a vision code (read through the vision embedding); null: all text
+   */
+  public INDArray logits(int[] tokens, boolean[] vision, Modality headKind) {
     TokenBlock layout = TokenBlock.contiguous(0, tokens.length);
     RotaryEmbedding.Tables angles = rope.tables(layout.positions(), params.dataType());
     LocalAttention attention = new LocalAttention(layout, options.attentionBlock(), true);
-    INDArray x = forwardBlocks(embedding.forward(tokens), angles, attention);
-    INDArray logits = head.logits(x);
+    INDArray x = forwardBlocks(embedding.forward(tokens, vision), angles, attention);
+    INDArray logits = head.logits(x, headKind);
     NativeMemory.release(x);
     angles.release();
     attention.release();
@@ -110,8 +121,8 @@ public final class LlamaModel {
   public double loss(TrainingSequence seq) {
     RotaryEmbedding.Tables angles = rope.tables(seq.positions(), params.dataType());
     LocalAttention attention = new LocalAttention(seq.tokenBlock(), options.attentionBlock(), true);
-    INDArray x = forwardBlocks(embedding.forward(seq.tokens()), angles, attention);
-    double loss = head.loss(x, seq.targets(), seq.weights());
+    INDArray x = forwardBlocks(embedding.forward(seq.tokens(), seq.visionInputs()), angles, attention);
+    double loss = head.loss(x, seq.targets(), seq.weights(), seq.visionTargets());
     NativeMemory.release(x);
     angles.release();
     attention.release();

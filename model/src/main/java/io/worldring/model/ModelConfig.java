@@ -1,5 +1,6 @@
 package io.worldring.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,6 +17,11 @@ import java.util.Locale;
  * @param ropeTheta RoPE base; LWM raises it per context stage (1M ... 50M)
  * @param maxSeqLen the context the model is meant for (written to config.json; RoPE itself has no limit)
  * @param tiedEmbeddings the LM head reuses the token embedding matrix
+ * @param visionVocabSize vision codes (LWM stage II), which have their own embedding table
+ *     ({@code model.vision_embed_tokens.weight}) and output head ({@code vision_head.weight}), chosen per
+ *     position by a vision mask; 0 for a text-only model. LWM: 8192 VQGAN codes + {@code <eof>} +
+ *     {@code <eov>} = 8194. The vision head is never tied. Written to JSON only when non-zero, so a
+ *     text-only config serialises exactly as before this field existed.
  */
 public record ModelConfig(
     int dim,
@@ -27,7 +33,8 @@ public record ModelConfig(
     double normEps,
     double ropeTheta,
     int maxSeqLen,
-    boolean tiedEmbeddings) {
+    boolean tiedEmbeddings,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) int visionVocabSize) {
 
   /** The names {@link #preset(String)} knows. */
   public static final List<String> PRESETS = List.of("tiny", "small", "llama2-7b");
@@ -45,6 +52,13 @@ public record ModelConfig(
     require(normEps > 0, "norm-eps must be positive, got " + normEps);
     require(ropeTheta > 1, "rope-theta must be > 1, got " + ropeTheta);
     require(maxSeqLen > 0, "max-seq-len must be positive, got " + maxSeqLen);
+    require(visionVocabSize >= 0, "vision-vocab-size must be 0 (text only) or positive, got " + visionVocabSize);
+  }
+
+  /** A text-only model (no vision tables). */
+  public ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hiddenDim, int vocabSize, double normEps,
+      double ropeTheta, int maxSeqLen, boolean tiedEmbeddings) {
+    this(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, normEps, ropeTheta, maxSeqLen, tiedEmbeddings, 0);
   }
 
   private static void require(boolean ok, String message) {
@@ -66,16 +80,30 @@ public record ModelConfig(
     return nHeads / nKvHeads;
   }
 
+  /** Whether the model has vision tables. */
+  public boolean hasVision() {
+    return visionVocabSize > 0;
+  }
+
   public ModelConfig withRopeTheta(double theta) {
-    return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, normEps, theta, maxSeqLen, tiedEmbeddings);
+    return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, normEps, theta, maxSeqLen, tiedEmbeddings,
+        visionVocabSize);
   }
 
   public ModelConfig withMaxSeqLen(int len) {
-    return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, normEps, ropeTheta, len, tiedEmbeddings);
+    return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, normEps, ropeTheta, len, tiedEmbeddings,
+        visionVocabSize);
   }
 
   public ModelConfig withVocabSize(int vocab) {
-    return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocab, normEps, ropeTheta, maxSeqLen, tiedEmbeddings);
+    return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocab, normEps, ropeTheta, maxSeqLen, tiedEmbeddings,
+        visionVocabSize);
+  }
+
+  /** The same model with a vision embedding table and head of {@code codes} rows (0: text only). */
+  public ModelConfig withVisionVocab(int codes) {
+    return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, normEps, ropeTheta, maxSeqLen, tiedEmbeddings,
+        codes);
   }
 
   /** Number of trainable parameters. */
@@ -84,12 +112,13 @@ public record ModelConfig(
         + (long) dim * dim * 2 // q and o projections
         + (long) dim * kvDim() * 2 // k and v projections
         + 3L * dim * hiddenDim; // SwiGLU
-    long embeddings = (long) vocabSize * dim * (tiedEmbeddings ? 1 : 2);
+    long embeddings = (long) vocabSize * dim * (tiedEmbeddings ? 1 : 2) + 2L * visionVocabSize * dim;
     return perLayer * nLayers + embeddings + dim;
   }
 
   /**
-   * Matmul FLOPs of one token's forward pass excluding attention scores (2 per multiply-add);
+   * Matmul FLOPs of one token's forward pass excluding attention scores (2 per multiply-add), counting the
+   * text head (a token whose target is a vision code uses the vision head instead);
    * training costs three times this plus {@link #attentionFlopsPerPair()} per attended pair.
    */
   public long forwardFlopsPerToken() {

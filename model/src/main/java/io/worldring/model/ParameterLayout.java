@@ -3,10 +3,14 @@ package io.worldring.model;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The tensors a {@link ModelConfig} has, by name and shape, and their initialisation. */
 public final class ParameterLayout {
+  /** Seed offset of the vision tables' random stream. */
+  private static final long VISION_STREAM = 0x5649_5349_4f4eL; // "VISION"
+
   private ParameterLayout() {}
 
   /** Name to shape, in checkpoint order. */
@@ -28,34 +32,86 @@ public final class ParameterLayout {
     if (!c.tiedEmbeddings()) {
       s.put(ParameterNames.LM_HEAD, new long[] {c.vocabSize(), c.dim()});
     }
+    s.putAll(visionShapes(c));
+    return s;
+  }
+
+  /** The vision tables' names and shapes (empty for a text-only model), last in checkpoint order. */
+  public static Map<String, long[]> visionShapes(ModelConfig c) {
+    Map<String, long[]> s = new LinkedHashMap<>();
+    if (c.hasVision()) {
+      s.put(ParameterNames.VISION_EMBED_TOKENS, new long[] {c.visionVocabSize(), c.dim()});
+      s.put(ParameterNames.VISION_HEAD, new long[] {c.visionVocabSize(), c.dim()});
+    }
     return s;
   }
 
   /**
    * Fresh weights, deterministic in {@code seed}: norms at 1, matrices N(0, 0.02), and the two
    * projections that write into the residual stream (o_proj, down_proj) scaled by 1/sqrt(2 n_layers)
-   * as GPT-2 does, so the residual's variance does not grow with depth.
+   * as GPT-2 does, so the residual's variance does not grow with depth. The vision tables, N(0, 0.02) as
+   * LWM initialises them, draw from a stream of their own, so a vision model's text weights equal the
+   * text model's of the same seed, and {@link #addVisionTables} gives a text checkpoint the very tables a
+   * fresh vision model of that seed has.
    */
   public static Parameters initialize(ModelConfig c, long seed, DataType type) {
     SplitMix64 rng = new SplitMix64(seed);
     Parameters p = new Parameters();
     double residualStd = 0.02 / Math.sqrt(2.0 * c.nLayers());
+    Map<String, long[]> vision = visionShapes(c);
     for (Map.Entry<String, long[]> e : shapes(c).entrySet()) {
       String name = e.getKey();
       long[] shape = e.getValue();
+      if (vision.containsKey(name)) {
+        continue;
+      }
       if (shape.length == 1) {
         p.put(name, Nd4j.ones(type, shape));
         continue;
       }
       double std = name.endsWith("o_proj.weight") || name.endsWith("down_proj.weight") ? residualStd : 0.02;
-      int n = Math.toIntExact(shape[0] * shape[1]);
-      double[] values = new double[n];
-      for (int i = 0; i < n; i++) {
-        values[i] = rng.nextGaussian() * std;
-      }
-      p.put(name, Nd4j.create(values, shape, DataType.DOUBLE).castTo(type));
+      p.put(name, gaussian(rng, shape, std, type));
     }
+    putVisionTables(c, seed, type, p);
     return p;
+  }
+
+  /**
+   * A text model's weights extended with fresh vision tables for {@code visionConfig} (LWM's stage II
+   * starts from its text checkpoint): the same tensors as {@link #initialize} of that config and seed
+   * would give. {@code text} itself is not changed; the returned set shares its text tensors. For a resumed
+   * optimizer, extend its moments with zeros the same way (AdamW moments of new tensors start at 0).
+   */
+  public static Parameters addVisionTables(ModelConfig visionConfig, Parameters text, long seed) {
+    if (!visionConfig.hasVision()) {
+      throw new BadInputException("model config: vision-vocab-size is 0, there are no vision tables to add");
+    }
+    Parameters p = new Parameters();
+    text.asMap().forEach((name, t) -> {
+      if (name.equals(ParameterNames.VISION_EMBED_TOKENS) || name.equals(ParameterNames.VISION_HEAD)) {
+        throw new BadInputException("the weights already have vision tables (" + name + ")");
+      }
+      p.put(name, t);
+    });
+    putVisionTables(visionConfig, seed, text.dataType(), p);
+    validate(visionConfig, p, "text weights with vision tables");
+    return p;
+  }
+
+  private static void putVisionTables(ModelConfig c, long seed, DataType type, Parameters p) {
+    SplitMix64 rng = new SplitMix64(seed ^ VISION_STREAM);
+    for (Map.Entry<String, long[]> e : visionShapes(c).entrySet()) {
+      p.put(e.getKey(), gaussian(rng, e.getValue(), 0.02, type));
+    }
+  }
+
+  private static INDArray gaussian(SplitMix64 rng, long[] shape, double std, DataType type) {
+    int n = Math.toIntExact(shape[0] * shape[1]);
+    double[] values = new double[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = rng.nextGaussian() * std;
+    }
+    return Nd4j.create(values, shape, DataType.DOUBLE).castTo(type);
   }
 
   /** Checks that {@code params} has exactly the tensors {@code config} needs. */

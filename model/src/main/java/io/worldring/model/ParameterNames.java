@@ -1,10 +1,18 @@
 package io.worldring.model;
 
-/** Tensor names of the Hugging Face LLaMA layout, which checkpoints and the importers share. */
+/**
+ * Tensor names of the Hugging Face LLaMA layout, which checkpoints and the importers share. The vision
+ * tables of LWM's stage II (its Flax {@code transformer/vte/embedding} and {@code vision_head/kernel}) are
+ * named after their text counterparts.
+ */
 public final class ParameterNames {
   public static final String EMBED_TOKENS = "model.embed_tokens.weight";
   public static final String FINAL_NORM = "model.norm.weight";
   public static final String LM_HEAD = "lm_head.weight";
+  /** Vision code embedding, [visionVocab, dim]. */
+  public static final String VISION_EMBED_TOKENS = "model.vision_embed_tokens.weight";
+  /** Vision output head, [visionVocab, dim] (never tied). */
+  public static final String VISION_HEAD = "vision_head.weight";
 
   private ParameterNames() {}
 

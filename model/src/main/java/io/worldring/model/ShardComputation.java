@@ -77,7 +77,7 @@ public final class ShardComputation {
     this.angles = model.rope().tables(shard.positions(), model.parameters().dataType());
     this.masks = new AttentionMasks(true, model.parameters().dataType());
     this.tile = model.options().attentionBlock();
-    this.embedded = model.embedding().forward(shard.tokens());
+    this.embedded = model.embedding().forward(shard.tokens(), shard.visionInputs());
     this.x = embedded;
   }
 
@@ -125,13 +125,23 @@ public final class ShardComputation {
     notePeak();
   }
 
-  /** Inference, after the last layer: the logits of this shard's token {@code row}, [vocab]; frees everything. */
+  /**
+   * Inference, after the last layer: the logits of this shard's token {@code row}, from the head its target
+   * kind asks for ({@link TrainingSequence#visionTarget}: the vision head's [visionVocab] where set, the LM
+   * head's [vocab] otherwise); frees everything. A ring's callers ask for vision logits this way, through the
+   * sequence they send.
+   */
   public float[] logits(int row) {
+    return logits(row, Modality.of(shard.visionTarget(row)));
+  }
+
+  /** Inference, after the last layer: the logits of {@code head} at this shard's token {@code row}; frees everything. */
+  public float[] logits(int row, Modality head) {
     if (!forwardOnly || layer != layers()) {
       throw new IllegalStateException("logits() needs a forward-only computation whose forward pass finished");
     }
     INDArray last = x.getRow(row).reshape(1, x.columns()).dup(); // [1, dim]
-    INDArray logits = model.head().logits(last); // [1, vocab]
+    INDArray logits = model.head().logits(last, head); // [1, vocab or visionVocab]
     float[] out = logits.dup('c').data().asFloat();
     io.worldring.model.NativeMemory.release(last, logits, x);
     angles.release();
@@ -155,7 +165,7 @@ public final class ShardComputation {
     if (layer != layers()) {
       throw new IllegalStateException("loss() before the forward pass finished (layer " + layer + ")");
     }
-    OutputHead.Result result = model.head().lossAndBackward(x, shard.targets(), shard.weights(), grads);
+    OutputHead.Result result = model.head().lossAndBackward(x, shard.targets(), shard.weights(), shard.visionTargets(), grads);
     dx = result.dx();
     layer = layers() - 1;
     return result.loss();
@@ -192,12 +202,12 @@ public final class ShardComputation {
     layer--;
   }
 
-  /** The embedding's gradient, then frees everything. */
+  /** The embeddings' gradients (text and vision tables), then frees everything. */
   public void finish() {
     if (layer != -1) {
       throw new IllegalStateException("finish() before backward reached the first layer (layer " + layer + ")");
     }
-    model.embedding().backward(shard.tokens(), dx, grads);
+    model.embedding().backward(shard.tokens(), shard.visionInputs(), dx, grads);
     NativeMemory.release(dx, embedded);
     angles.release();
     masks.release();

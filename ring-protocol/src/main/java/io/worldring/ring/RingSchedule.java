@@ -10,7 +10,7 @@ import io.worldring.model.train.TrainingSequence;
  *   <li>At hop s device i holds the key/value block of device {@code floorMod(i - s, n)}: blocks travel
  *       from device i to device i+1.
  *   <li>The sequence is divided by a {@link SequenceLayout}; positions (for RoPE and the causal mask),
- *       targets, weights and segments follow the tokens.
+ *       targets, weights, segments and vision masks follow the tokens.
  * </ul>
  */
 public final class RingSchedule {
@@ -76,7 +76,10 @@ public final class RingSchedule {
     return idx;
   }
 
-  /** Device {@code device}'s part of a sequence: its tokens with their targets, weights, positions and segments. */
+  /**
+   * Device {@code device}'s part of a sequence: its tokens with their targets, weights, positions, segments
+   * and vision masks (a mask the sequence does not have stays null).
+   */
   public TrainingSequence shard(TrainingSequence seq, int device) {
     int[] idx = tokenIndices(device, seq.length());
     int[] tokens = new int[idx.length];
@@ -84,6 +87,8 @@ public final class RingSchedule {
     float[] weights = new float[idx.length];
     int[] positions = new int[idx.length];
     int[] segments = seq.segments() == null ? null : new int[idx.length];
+    boolean[] visionInputs = seq.visionInputs() == null ? null : new boolean[idx.length];
+    boolean[] visionTargets = seq.visionTargets() == null ? null : new boolean[idx.length];
     for (int i = 0; i < idx.length; i++) {
       tokens[i] = seq.tokens()[idx[i]];
       targets[i] = seq.targets()[idx[i]];
@@ -92,8 +97,14 @@ public final class RingSchedule {
       if (segments != null) {
         segments[i] = seq.segments()[idx[i]];
       }
+      if (visionInputs != null) {
+        visionInputs[i] = seq.visionInputs()[idx[i]];
+      }
+      if (visionTargets != null) {
+        visionTargets[i] = seq.visionTargets()[idx[i]];
+      }
     }
-    return new TrainingSequence(tokens, targets, weights, positions, segments);
+    return new TrainingSequence(tokens, targets, weights, positions, segments, visionInputs, visionTargets);
   }
 
   /** Positions and segments of every device's block, indexed by device. */

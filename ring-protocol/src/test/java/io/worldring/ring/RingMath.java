@@ -15,11 +15,53 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Test fixtures: a tiny model, packed sequences, and a ring run as plain loops (no actors). */
 final class RingMath {
   static final ModelConfig CONFIG = new ModelConfig(32, 2, 4, 2, 48, 40, 1e-5, 10_000, 256, false);
+  /** The same model with LWM-style vision tables of 19 codes. */
+  static final ModelConfig VISION_CONFIG = CONFIG.withVisionVocab(19);
 
   private RingMath() {}
 
   static LlamaModel model(long seed, int tile) {
-    return new LlamaModel(CONFIG, ParameterLayout.initialize(CONFIG, seed, DataType.FLOAT), new LlamaModel.ComputeOptions(tile, false, 1024));
+    return model(CONFIG, seed, tile);
+  }
+
+  static LlamaModel model(ModelConfig config, long seed, int tile) {
+    return new LlamaModel(config, ParameterLayout.initialize(config, seed, DataType.FLOAT), new LlamaModel.ComputeOptions(tile, false, 1024));
+  }
+
+  /**
+   * Three packed examples of {@code length} ids in all, each text with a vision span inside (codes of
+   * {@link #VISION_CONFIG}); targets are the next ids, so spans' edges switch the head.
+   */
+  static TrainingSequence visionSequence(int length, long seed) {
+    SplitMix64 rng = new SplitMix64(seed);
+    int[] ids = new int[length + 1];
+    boolean[] vision = new boolean[length + 1];
+    int[] positions = new int[length];
+    int[] segments = new int[length];
+    int segment = 0;
+    int start = 0;
+    for (int t = 0; t <= length; t++) {
+      if (t == length / 3 || t == length / 2 + 3) {
+        segment++;
+        start = t;
+      }
+      int inExample = t - start;
+      vision[t] = inExample >= 3 && inExample < 3 + 9; // "<vision>" then 9 codes
+      ids[t] = rng.nextInt(vision[t] ? VISION_CONFIG.visionVocabSize() : VISION_CONFIG.vocabSize());
+      if (t < length) {
+        positions[t] = inExample;
+        segments[t] = segment;
+      }
+    }
+    TrainingSequence causal = TrainingSequence.causal(ids, vision);
+    float[] weights = new float[length];
+    for (int t = 0; t < length; t++) {
+      // No loss across an example boundary, none on every fifth target.
+      boolean last = t + 1 < length && segments[t + 1] != segments[t];
+      weights[t] = (t % 5 == 0 || last ? 0f : 1f) / length;
+    }
+    return new TrainingSequence(causal.tokens(), causal.targets(), weights, positions, segments, causal.visionInputs(),
+        causal.visionTargets());
   }
 
   /** A sequence of {@code length} tokens; with {@code packed}, three examples with restarting positions. */

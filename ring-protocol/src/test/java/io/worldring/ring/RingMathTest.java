@@ -43,6 +43,44 @@ class RingMathTest {
     assertTrue(d.value() <= TOLERANCE, d.toString());
   }
 
+  static Stream<Arguments> visionRings() {
+    return Stream.of(1, 2, 4).flatMap(n -> Stream.of(Arguments.of(n, SequenceLayout.CONTIGUOUS), Arguments.of(n, SequenceLayout.ZIGZAG)));
+  }
+
+  /** Vision spans (their own embedding table and head) split across devices change nothing either. */
+  @ParameterizedTest(name = "n={0} {1}")
+  @MethodSource("visionRings")
+  void ringEqualsOneDeviceWithVisionTokens(int n, SequenceLayout layout) {
+    LlamaModel model = RingMath.model(RingMath.VISION_CONFIG, 5, 4);
+    TrainingSequence seq = RingMath.visionSequence(48, 12);
+    Parameters single = model.parameters().zerosLike();
+    double singleLoss = model.lossAndGradients(seq, single);
+    Parameters ring = model.parameters().zerosLike();
+    double ringLoss = RingMath.ringLossAndGradients(model, seq, new RingSchedule(n, layout), ring);
+    assertEquals(singleLoss, ringLoss, Math.abs(singleLoss) * TOLERANCE, "loss");
+    Parameters.Difference d = single.maxScaledDifference(ring);
+    assertTrue(d.value() <= TOLERANCE, d.toString());
+    assertTrue(ring.get(io.worldring.model.ParameterNames.VISION_HEAD).norm2Number().doubleValue() > 0, "the vision head was trained");
+  }
+
+  @Test
+  void shardsCarryTheVisionMasksWithTheirTokens() {
+    TrainingSequence seq = RingMath.visionSequence(16, 3);
+    RingSchedule ring = new RingSchedule(4, SequenceLayout.ZIGZAG);
+    for (int d = 0; d < 4; d++) {
+      TrainingSequence shard = ring.shard(seq, d);
+      int[] idx = ring.tokenIndices(d, 16);
+      for (int i = 0; i < idx.length; i++) {
+        assertEquals(seq.visionInput(idx[i]), shard.visionInput(i));
+        assertEquals(seq.visionTarget(idx[i]), shard.visionTarget(i));
+        assertEquals(seq.tokens()[idx[i]], shard.tokens()[i]);
+      }
+    }
+    TrainingSequence text = RingMath.sequence(16, true, 1);
+    TrainingSequence textShard = ring.shard(text, 1);
+    assertTrue(textShard.visionInputs() == null && textShard.visionTargets() == null, "a text sequence's shards stay text");
+  }
+
   @Test
   void blocksTravelToTheNextDevice() {
     RingSchedule r = new RingSchedule(4, SequenceLayout.CONTIGUOUS);

@@ -67,6 +67,17 @@ class WireFormatTest {
     assertArrayEquals(seq.tokens(), seq2.tokens());
     assertArrayEquals(seq.weights(), seq2.weights());
     assertNull(seq2.segments());
+    assertNull(seq2.visionInputs());
+    assertNull(seq2.visionTargets());
+    TrainingSequence vision = TrainingSequence.causal(new int[] {7, 3, 5, 9}, new boolean[] {false, true, true, false});
+    TrainingSequence vision2 = ((TrainingSequence[]) FP32.fromBytes(FP32.toBytes(new TrainingSequence[] {vision})))[0];
+    assertArrayEquals(vision.tokens(), vision2.tokens());
+    assertArrayEquals(vision.targets(), vision2.targets());
+    assertArrayEquals(new boolean[] {false, true, true}, vision2.visionInputs());
+    assertArrayEquals(new boolean[] {true, true, false}, vision2.visionTargets());
+    TrainingSequence half = (TrainingSequence) FP32.fromBytes(FP32.toBytes(vision.withVision(vision.visionInputs(), null)));
+    assertArrayEquals(vision.visionInputs(), half.visionInputs());
+    assertNull(half.visionTargets());
     TokenBlock[] blocks = {new TokenBlock(new int[] {0, 1}, new int[] {4, 4})};
     assertEquals(blocks[0], ((TokenBlock[]) FP32.fromBytes(FP32.toBytes(blocks)))[0]);
     assertEquals(SequenceLayout.ZIGZAG, FP32.fromBytes(FP32.toBytes(SequenceLayout.ZIGZAG)));
@@ -116,6 +127,12 @@ class WireFormatTest {
     // An int[] (id 11 -> varint 13) claiming a billion elements.
     byte[] ints = {13, (byte) 0x81, (byte) 0x94, (byte) 0xeb, (byte) 0xdc, 0x03, 0, 0};
     assertThrows(WireFormat.WireException.class, () -> FP32.fromBytes(ints));
+    // A boolean[] (id 15 -> varint 17) claiming a billion elements, and one holding a byte that is not 0 or 1.
+    byte[] bools = {17, (byte) 0x81, (byte) 0x94, (byte) 0xeb, (byte) 0xdc, 0x03, 0, 0};
+    assertThrows(WireFormat.WireException.class, () -> FP32.fromBytes(bools));
+    assertArrayEquals(new boolean[] {true, false}, (boolean[]) FP32.fromBytes(new byte[] {17, 3, 1, 0}));
+    WireFormat.WireException notBoolean = assertThrows(WireFormat.WireException.class, () -> FP32.fromBytes(new byte[] {17, 3, 1, 7}));
+    assertTrue(notBoolean.getMessage().contains("not 0 or 1"), notBoolean.getMessage());
   }
 
   @Test

@@ -1,6 +1,8 @@
 package io.worldring.model.generate;
 
+import io.worldring.model.BadInputException;
 import io.worldring.model.LlamaModel;
+import io.worldring.model.Modality;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.NativeMemory;
 import io.worldring.model.attention.AttentionOutput;
@@ -40,15 +42,33 @@ public final class Generator {
     return position;
   }
 
-  /** Feeds tokens and returns the logits after the last one, [vocab]. */
+  /** Feeds text tokens and returns the text logits after the last one, [vocab]. */
   public INDArray feed(int[] tokens) {
+    return feed(tokens, null, Modality.TEXT);
+  }
+
+  /**
+   * Feeds tokens and returns the logits of {@code next}'s head after the last one: [vocab] for text,
+   * [visionVocab] for a vision code (LWM's image generation asks for {@link Modality#VISION} inside a
+   * frame and forces {@code <eof>} at each frame's end).
+   *
+   * @param vision per token, whether it is a vision code (read through the vision embedding); null: all text
+   */
+  public INDArray feed(int[] tokens, boolean[] vision, Modality next) {
     if (tokens.length == 0) {
       throw new IllegalArgumentException("nothing to feed");
+    }
+    if (vision != null && vision.length != tokens.length) {
+      throw new IllegalArgumentException("the vision mask has " + vision.length + " entries for " + tokens.length + " tokens");
+    }
+    if (next == Modality.VISION && !model.config().hasVision()) {
+      throw new BadInputException("vision logits asked of a model without a vision vocabulary (vision-vocab-size 0)");
     }
     int chunk = model.options().attentionBlock();
     INDArray last = null;
     for (int s = 0; s < tokens.length; s += chunk) {
-      last = forwardChunk(Arrays.copyOfRange(tokens, s, Math.min(tokens.length, s + chunk)));
+      int e = Math.min(tokens.length, s + chunk);
+      last = forwardChunk(Arrays.copyOfRange(tokens, s, e), vision == null ? null : Arrays.copyOfRange(vision, s, e), next);
     }
     return last;
   }
@@ -73,11 +93,11 @@ public final class Generator {
     return Arrays.copyOf(out, n);
   }
 
-  private INDArray forwardChunk(int[] tokens) {
+  private INDArray forwardChunk(int[] tokens, boolean[] vision, Modality next) {
     int n = tokens.length;
     TokenBlock queries = TokenBlock.contiguous(position, n);
     RotaryEmbedding.Tables angles = model.rope().tables(queries.positions(), model.parameters().dataType());
-    INDArray x = model.embedding().forward(tokens); // [n, dim]
+    INDArray x = model.embedding().forward(tokens, vision); // [n, dim]
     List<TransformerBlock> blocks = model.blocks();
     int heads = model.config().nHeads();
     for (int l = 0; l < blocks.size(); l++) {
@@ -99,8 +119,8 @@ public final class Generator {
     }
     position += n;
     INDArray lastRow = x.get(NDArrayIndex.interval(n - 1, n), NDArrayIndex.all()).dup('c'); // [1, dim]
-    INDArray logits = model.head().logits(lastRow); // [1, vocab]
+    INDArray logits = model.head().logits(lastRow, next); // [1, vocab or visionVocab]
     NativeMemory.release(x, lastRow, angles.cos(), angles.sin());
-    return logits.reshape(model.config().vocabSize());
+    return logits.reshape(logits.length());
   }
 }

@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** Hugging Face {@code config.json} of a LlamaForCausalLM, to and from {@link ModelConfig}. */
+/**
+ * Hugging Face {@code config.json} of a LlamaForCausalLM, to and from {@link ModelConfig}; a model with
+ * vision tables adds LWM's {@code vision_vocab_size}.
+ */
 public final class HfConfig {
   public static final String ARCHITECTURE = "LlamaForCausalLM";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +40,10 @@ public final class HfConfig {
     n.put("mlp_bias", false);
     n.putNull("rope_scaling");
     n.put("torch_dtype", "float32");
+    if (c.hasVision()) {
+      // LWM's VideoLLaMAConfig key; Hugging Face's LLaMA ignores it (and the vision tensors), so the text part loads.
+      n.put("vision_vocab_size", c.visionVocabSize());
+    }
     return n;
   }
 
@@ -88,7 +95,8 @@ public final class HfConfig {
         n.path("rms_norm_eps").asDouble(1e-6),
         n.path("rope_theta").asDouble(10_000),
         n.path("max_position_embeddings").asInt(2048),
-        n.path("tie_word_embeddings").asBoolean(false));
+        n.path("tie_word_embeddings").asBoolean(false),
+        n.has("vision_vocab_size") ? required(n, "vision_vocab_size", file) : 0);
   }
 
   private static int required(JsonNode n, String key, Path file) {

@@ -124,4 +124,38 @@ final class BoundedArraySerializers {
       return n < 0 ? null : input.readDoubles(n);
     }
   }
+
+  /** One byte per element (0 or 1); any other byte is refused. */
+  static final class Booleans extends Serializer<boolean[]> {
+    Booleans() {
+      setAcceptsNull(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, boolean[] object) {
+      output.writeVarInt(object == null ? 0 : object.length + 1, true);
+      if (object != null) {
+        for (boolean b : object) {
+          output.writeByte(b ? 1 : 0);
+        }
+      }
+    }
+
+    @Override
+    public boolean[] read(Kryo kryo, Input input, Class<? extends boolean[]> type) {
+      int n = checkedLength(input, 1);
+      if (n < 0) {
+        return null;
+      }
+      boolean[] out = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        byte b = input.readByte();
+        if (b != 0 && b != 1) {
+          throw new KryoException("boolean array element " + i + " is " + b + ", not 0 or 1");
+        }
+        out[i] = b == 1;
+      }
+      return out;
+    }
+  }
 }

@@ -57,6 +57,7 @@ public final class WireFormat {
     kryo.register(long[].class, new BoundedArraySerializers.Longs(), 12);
     kryo.register(float[].class, new BoundedArraySerializers.Floats(), 13);
     kryo.register(double[].class, new BoundedArraySerializers.Doubles(), 14);
+    kryo.register(boolean[].class, new BoundedArraySerializers.Booleans(), 15); // TrainingSequence's vision masks
     kryo.register(TensorPayload.class, new TensorPayloadSerializer(fp32Transport), 20);
     kryo.register(KvBlock.class, new RecordSerializer<>(), 21);
     kryo.register(KvGradBlock.class, new RecordSerializer<>(), 22);
