@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The `worldring` command line. */
 @Command(name = "worldring", mixinStandardHelpOptions = true, versionProvider = WorldringCli.Version.class,
     description = "Long-context world-model training (the LWM recipe) with RingAttention.",
-    subcommands = {TrainCommand.class, NodeCommand.class, StatusCommand.class, ReportCommand.class, VisionCommand.class, ChaosCommand.class, EvalCommand.class, ChatCommand.class, QaCommand.class, ImportCommand.class, LogitsCommand.class, GenerateCommand.class, BenchCommand.class,
+    subcommands = {TrainCommand.class, NodeCommand.class, StatusCommand.class, ReportCommand.class, VisionCommand.class, ChaosCommand.class, EvalCommand.class, ChatCommand.class, AskCommand.class, QaCommand.class, ImportCommand.class, LogitsCommand.class, GenerateCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class WorldringCli implements Runnable {
   /** Exit code of bad input (a file, a flag, a config key): the message says what and where. */

@@ -1,5 +1,6 @@
 package io.worldring.actors.device;
 
+import io.worldring.model.BadInputException;
 import io.worldring.model.LlamaModel;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.ParameterLayout;
@@ -48,7 +49,20 @@ public record ModelSpec(ModelConfig model, long seed, String checkpoint, boolean
     Checkpoint.Loaded ck = Checkpoint.load(Checkpoint.resolve(java.nio.file.Path.of(checkpoint)), DataType.FLOAT);
     // The spec's shape says the theta and the context this replica trains at; the checkpoint gives the weights.
     ModelConfig config = ck.config().withRopeTheta(model.ropeTheta()).withMaxSeqLen(model.maxSeqLen());
-    AdamW adam = resumeOptimizer ? ck.optimizer(optimizer) : new AdamW(optimizer, ck.weights());
-    return new Replica(new LlamaModel(config, ck.weights(), options), adam);
+    Parameters weights = ck.weights();
+    if (model.hasVision() && !config.hasVision()) {
+      // LWM's stage II: a text model gains vision tables (initialised as a fresh vision model of this seed
+      // would have them) and trains on from there, with a fresh optimizer.
+      if (resumeOptimizer) {
+        throw new BadInputException(checkpoint + ": a text checkpoint cannot resume a vision stage's optimizer");
+      }
+      config = config.withVisionVocab(model.visionVocabSize());
+      weights = ParameterLayout.addVisionTables(config, weights, seed);
+    } else if (model.visionVocabSize() != config.visionVocabSize() && model.hasVision()) {
+      throw new BadInputException(checkpoint + ": its vision vocabulary is " + config.visionVocabSize() + ", this stage's is "
+          + model.visionVocabSize() + " (a different vision tokenizer)");
+    }
+    AdamW adam = resumeOptimizer ? ck.optimizer(optimizer) : new AdamW(optimizer, weights);
+    return new Replica(new LlamaModel(config, weights, options), adam);
   }
 }
