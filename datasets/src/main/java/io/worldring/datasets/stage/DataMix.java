@@ -7,9 +7,10 @@ import io.worldring.model.BadInputException;
 /**
  * What one curriculum stage trains on, as a config section ({@code data { ... }}, read with
  * {@code HoconRecords}: component {@code booksWeight} is key {@code books-weight}). A stage is a weighted
- * mixture of up to four parts: pretraining windows of books, packed UltraChat, packed long-context QA and
- * packed needle retrieval. A part whose weight is 0 is not built at all, so a pretraining stage needs no
- * chat or QA files and pays nothing for them. {@link StageData#open} turns it into a stream.
+ * mixture of up to five parts: pretraining windows of books, packed UltraChat, packed long-context QA,
+ * packed needle retrieval and, in {@code data.vision}, packed vision-language examples (LWM stage II). A part
+ * whose weight is 0 is not built at all, so a pretraining stage needs no chat or QA files and pays nothing
+ * for them. {@link StageData#open} turns it into a stream.
  *
  * @param tokenizer {@code bytes} (the built-in byte-level tokenizer) or the path of a tokenizer.json
  * @param books {@code ""} = the bundled sample corpus (Moby-Dick and the State of the Union addresses);
@@ -36,9 +37,13 @@ import io.worldring.model.BadInputException;
  *     {@code per_example}/{@code per_token} and any letter case. Books windows always weigh every token 1.
  * @param badInput {@code fail} stops at the first malformed record with its file and line; {@code skip}
  *     leaves such records out (see {@link StageData#open(DataMix, int, long, BadInputPolicy)} for the report)
+ * @param vision the vision-language part ({@link VisionMix}); {@link VisionMix#NONE} = none. Its weight
+ *     ({@link VisionMix#weight()}) is mixed with the weights above, so a vision stage normally sets
+ *     {@code books-weight = 0} and gets its pure text through {@code vision.text-fraction}, as LWM does.
  */
 public record DataMix(String tokenizer, String books, int minDocTokens, double booksWeight, String chats, double chatWeight,
-    String qa, int qaChunkTokens, double qaWeight, double needleWeight, LossWeighting weighting, String badInput) {
+    String qa, int qaChunkTokens, double qaWeight, double needleWeight, LossWeighting weighting, String badInput,
+    VisionMix vision) {
 
   public DataMix {
     if (tokenizer == null || tokenizer.isBlank()) {
@@ -57,8 +62,12 @@ public record DataMix(String tokenizer, String books, int minDocTokens, double b
     weight(chatWeight, "chat-weight");
     weight(qaWeight, "qa-weight");
     weight(needleWeight, "needle-weight");
-    if (!(booksWeight + chatWeight + qaWeight + needleWeight > 0)) {
-      throw new BadInputException("data: books-weight, chat-weight, qa-weight and needle-weight are all 0; at least one must be > 0");
+    if (vision == null) {
+      throw new BadInputException("data.vision must be set (all its weights 0 = no vision)");
+    }
+    if (!(booksWeight + chatWeight + qaWeight + needleWeight + vision.weight() > 0)) {
+      throw new BadInputException("data: books-weight, chat-weight, qa-weight, needle-weight and the vision weights are all 0;"
+          + " at least one must be > 0");
     }
     if (weighting == null) {
       throw new BadInputException("data.weighting must be per-example or per-token");
@@ -66,6 +75,19 @@ public record DataMix(String tokenizer, String books, int minDocTokens, double b
     if (!"fail".equals(badInput) && !"skip".equals(badInput)) {
       throw new BadInputException("data.bad-input must be fail or skip, got '" + badInput + "'");
     }
+  }
+
+  /** A text stage: the twelve text keys, no vision part. */
+  public DataMix(String tokenizer, String books, int minDocTokens, double booksWeight, String chats, double chatWeight,
+      String qa, int qaChunkTokens, double qaWeight, double needleWeight, LossWeighting weighting, String badInput) {
+    this(tokenizer, books, minDocTokens, booksWeight, chats, chatWeight, qa, qaChunkTokens, qaWeight, needleWeight, weighting, badInput,
+        VisionMix.NONE);
+  }
+
+  /** The same mix with this vision part. */
+  public DataMix withVision(VisionMix newVision) {
+    return new DataMix(tokenizer, books, minDocTokens, booksWeight, chats, chatWeight, qa, qaChunkTokens, qaWeight, needleWeight, weighting,
+        badInput, newVision);
   }
 
   /** The book-length filter for a stage of {@code seqLen} tokens ({@code -1} resolved). */

@@ -16,11 +16,14 @@ import io.worldring.datasets.qa.QaPair;
 import io.worldring.datasets.qa.QaRecord;
 import io.worldring.datasets.source.BookStream;
 import io.worldring.datasets.source.ExampleSource;
+import io.worldring.datasets.source.LossWeighting;
 import io.worldring.datasets.source.MixtureStream;
 import io.worldring.datasets.source.NeedleExamples;
 import io.worldring.datasets.source.PackedStream;
 import io.worldring.datasets.source.SequenceStream;
 import io.worldring.datasets.source.ShuffledExamples;
+import io.worldring.datasets.vision.CodecTokenizer;
+import io.worldring.datasets.vision.world.WorldConfig;
 import io.worldring.model.BadInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,9 +33,11 @@ import java.util.Locale;
 /**
  * A curriculum stage's data as one stream: the parts of a {@link DataMix} with weight above 0, each
  * built as LWM builds it (books as overlapping windows; UltraChat, QA and needles each packed on their
- * own), drawn by weight. Deterministic for (mix, sequence length, seed): every part and the draws get
- * their own seed derived from it; resumable through {@code state()}/{@code restore()}, and a state saved
- * under a different set of parts is refused.
+ * own; vision-language examples packed on their own with vision masks, beside a {@code vision-text} part
+ * of book windows taking {@code data.vision.text-fraction} of the vision weight, each window weighing as
+ * one example under per-example weighting ({@link WindowsAsExamples})), drawn by weight. Deterministic for
+ * (mix, sequence length, seed): every part and the draws get their own seed derived from it; resumable
+ * through {@code state()}/{@code restore()}, and a state saved under a different set of parts is refused.
  */
 public final class StageData {
   /** Needles per needle example: the evaluation's single-needle format. */
@@ -83,6 +88,18 @@ public final class StageData {
       parts.add(packed(new NeedleExamples(haystacks, template, chars, NEEDLES, base + 4), mix, tokenizer, seqLen));
       weights.add(mix.needleWeight());
     }
+    if (mix.vision().enabled()) {
+      VisionMix v = mix.vision();
+      names.add("vision");
+      parts.add(StageVision.stream(v, tokenizer, seqLen, mix.weighting(), base + 5));
+      weights.add(v.weight() * (1 - v.textFraction()));
+      if (v.textFraction() > 0) {
+        names.add("vision-text");
+        SequenceStream windows = books(books, tokenizer, seqLen, base + 6);
+        parts.add(mix.weighting() == LossWeighting.PER_EXAMPLE ? new WindowsAsExamples(windows) : windows);
+        weights.add(v.weight() * v.textFraction());
+      }
+    }
     double[] ratios = weights.stream().mapToDouble(Double::doubleValue).toArray();
     return new StageStream(names, new MixtureStream(parts, ratios, base));
   }
@@ -109,8 +126,67 @@ public final class StageData {
     if (mix.needleWeight() > 0) {
       parts.add("needles (in " + books + ") " + mix.needleWeight());
     }
+    if (mix.vision().enabled()) {
+      parts.add("vision (" + describeVision(mix.vision(), books) + ") " + mix.vision().weight());
+    }
     return String.join(", ", parts) + "; " + mix.tokenizer() + " tokens, "
         + mix.weighting().name().toLowerCase(Locale.ROOT).replace('_', '-') + " loss";
+  }
+
+  /**
+   * Rows of the model's vision embedding table and outputs of its vision head that this stage needs: 0 for
+   * a stage without a vision part, else the vision tokenizer's codebook size + 2 ({@code <eof>},
+   * {@code <eov>}). Trains nothing (a tokenizer directory is opened to read its size).
+   */
+  public static int visionVocab(DataMix mix) {
+    return mix.vision().enabled() ? StageVision.vocabulary(mix.vision()).size() : 0;
+  }
+
+  /**
+   * The vision tokenizer of a stage with a vision part, the very codebook its data is encoded with, for
+   * evaluation, {@code worldring ask} and {@code generate}: the one in {@code data.vision.tokenizer}, or the
+   * patch codebook trained on the section's world (a function of the section's tokenizer keys and world
+   * alone, not of a seed: every vision stage of a run shares it; a few seconds for the tiny settings, then
+   * kept for the next call).
+   */
+  public static CodecTokenizer visionTokenizer(DataMix mix) {
+    if (!mix.vision().enabled()) {
+      throw new BadInputException("this stage's data has no vision part (data.vision weights are all 0)");
+    }
+    return StageVision.tokenizer(mix.vision());
+  }
+
+  /**
+   * The world of the stage's long-video QA examples at this sequence length, frames sized as training sizes
+   * them, so evaluation asks about videos like those trained on (generate held-out ones with another seed).
+   * Null when {@code data.vision.qa-weight} is 0.
+   */
+  public static WorldConfig visionQaWorld(DataMix mix, int seqLen) {
+    VisionMix v = mix.vision();
+    if (!v.enabled() || v.qaWeight() == 0) {
+      return null;
+    }
+    return StageVision.worlds(v, Tokenizers.load(mix.tokenizer()), StageVision.tokenizer(v), seqLen).qa();
+  }
+
+  private static String describeVision(VisionMix v, String books) {
+    List<String> kinds = new ArrayList<>();
+    if (v.qaWeight() > 0) {
+      kinds.add("qa " + v.qaWeight());
+    }
+    if (v.captionWeight() > 0) {
+      kinds.add("still captions " + v.captionWeight());
+    }
+    if (v.videoCaptionWeight() > 0) {
+      kinds.add("video captions " + v.videoCaptionWeight());
+    }
+    String frames = v.frames() == -1 ? "frames fit to seq-len" : v.frames() + " frames";
+    String tokenizer = v.tokenizer().isEmpty()
+        ? "patch codebook " + v.codebookSize() + " x " + v.codesPerFrame() + " codes per " + v.frameSize() + "px frame"
+        : "tokenizer " + v.tokenizer();
+    String text = v.textFraction() > 0 ? ", " + Math.round(v.textFraction() * 1000) / 10.0 + "% pure text from " + books : "";
+    return v.world() + " world, " + String.join(", ", kinds) + ", " + frames + "; " + tokenizer + text + "; vision loss share "
+        + v.lossShare();
   }
 
   private static SequenceStream books(StageBooks books, Tokenizer tokenizer, int seqLen, long seed) {

@@ -22,6 +22,10 @@ class StageDataTest {
   static final DataMix BOOKS = new DataMix("bytes", "", -1, 1.0, "", 0, "", 1000, 0, 0, LossWeighting.PER_EXAMPLE, "fail");
   static final DataMix CHAT = new DataMix("bytes", "", -1, 0, "", 0.7, "", 200, 0.3, 0, LossWeighting.PER_EXAMPLE, "fail");
   static final DataMix ALL = new DataMix("bytes", "", 0, 0.4, "", 0.3, "", 200, 0.2, 0.1, LossWeighting.PER_TOKEN, "skip");
+  /** The data.vision section of a text stage (reference.conf's defaults). */
+  static final String NO_VISION = " vision {\n tokenizer = \"\"\n frame-size = 32\n codes-per-frame = 16\n codebook-size = 256\n"
+      + " world = tiny\n frames = -1\n qa-weight = 0\n caption-weight = 0\n video-caption-weight = 0\n text-fraction = 0.16\n"
+      + " loss-share = 0.5\n questions-per-video = 4\n }\n";
 
   static void assertSame(TrainingSequence a, TrainingSequence b, String what) {
     assertArrayEquals(a.tokens(), b.tokens(), what);
@@ -130,7 +134,7 @@ class StageDataTest {
   void mapsFromHocon() {
     String text = "data {\n tokenizer = bytes\n books = \"\"\n min-doc-tokens = -1\n books-weight = 0\n chats = \"\"\n"
         + " chat-weight = 0.7\n qa = \"\"\n qa-chunk-tokens = 1000\n qa-weight = 0.3\n needle-weight = 0\n"
-        + " weighting = per-example\n bad-input = fail\n}\n";
+        + " weighting = per-example\n bad-input = fail\n" + NO_VISION + "}\n";
     DataMix mix = HoconRecords.read(ConfigFactory.parseString(text), "data", DataMix.class);
     assertEquals(new DataMix("bytes", "", -1, 0, "", 0.7, "", 1000, 0.3, 0, LossWeighting.PER_EXAMPLE, "fail"), mix);
     assertEquals("ultrachat (bundled sample) 0.7, qa (extractive, 1000-token chunks of the bundled books, >= seq-len tokens) 0.3;"
