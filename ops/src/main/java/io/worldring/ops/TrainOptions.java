@@ -42,7 +42,7 @@ final class TrainOptions {
   @Option(names = "--resume", description = "Continue the run in --run-dir (an error if it holds none)")
   boolean resume;
 
-  @Option(names = "--curriculum", description = "tiny, small, lwm-text-1m, single, or a name under worldring.curricula")
+  @Option(names = "--curriculum", description = "tiny, small, lwm-text-1m, vision-tiny, vision-small, single, or a name under worldring.curricula")
   String curriculum;
 
   @Option(names = "--preset", description = "Model preset: tiny, small, llama2-7b")

@@ -13,6 +13,7 @@ import io.worldring.model.BadInputException;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.TrainingFlops;
 import io.worldring.model.attention.TokenBlock;
+import io.worldring.model.train.BatchWeights;
 import io.worldring.model.train.OptimizerConfig;
 import io.worldring.model.train.TrainingSequence;
 import io.worldring.ring.WireMessage;
@@ -205,6 +206,10 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     String init = index == 0 && stage.initFromStage().isEmpty() ? plan.initFrom() : stageStart(stage, index);
     // A checkpoint records the context its weights were trained at (max_position_embeddings), as LWM's do.
     ModelConfig model = plan.model().withRopeTheta(stage.ropeTheta()).withMaxSeqLen(stage.seqLen());
+    int visionVocab = StageData.visionVocab(stage.data());
+    if (visionVocab > 0) { // a vision stage (LWM stage II): the model gains vision tables sized by the stage's tokenizer
+      model = model.withVisionVocab(visionVocab);
+    }
     stageOptimizer = plan.optimizer(stage);
     spec = new ModelSpec(model, plan.seed(), init, false, stageOptimizer, plan.attentionBlock(), plan.recompute());
     stream = StageData.open(stage.data(), stage.seqLen(), plan.seed() * 1_000_003L + index);
@@ -366,6 +371,10 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     long stageStep = position.stageStep() + 1;
     TrainingState after = new TrainingState(stageIndex, stage.name(), stageStep, stageStep == stage.steps(), position.step() + 1,
         plan.seed(), stream.state(), entry, failures, membershipChanges);
+    if (StageData.visionVocab(stage.data()) > 0) {
+      // LWM averages the vision and the text loss apart and mixes them by the stage's share.
+      batch = new ArrayList<>(BatchWeights.visionTextAverage(batch, stage.data().vision().lossShare()));
+    }
     metrics.dataLoading.observe((System.nanoTime() - started) / 1e9);
     return new Pending(batch, after, entry);
   }

@@ -36,8 +36,9 @@ public final class ProgressReporter implements RunListener, AutoCloseable {
     if (mode == Mode.NONE) {
       return;
     }
-    out.printf(Locale.ROOT, "stage %d %s: %d x %d tokens per step, rope theta %.0f, %d steps%s%n", index + 1, stage.name(), stage.batchSize(),
-        stage.seqLen(), stage.ropeTheta(), stage.steps(), stageStep > 0 ? ", resuming at step " + stageStep : "");
+    out.printf(Locale.ROOT, "stage %d %s%s: %d x %d tokens per step, rope theta %.0f, %d steps%s%n", index + 1, stage.name(),
+        stage.data().vision().enabled() ? " (vision)" : "", stage.batchSize(), stage.seqLen(), stage.ropeTheta(), stage.steps(),
+        stageStep > 0 ? ", resuming at step " + stageStep : "");
     if (mode == Mode.BAR) {
       bar = new ProgressBarBuilder().setTaskName(stage.name()).setInitialMax(stageSteps).setStyle(ProgressBarStyle.ASCII)
           .setConsumer(new ConsoleProgressBarConsumer(out)).setUpdateIntervalMillis(250).build();

@@ -127,6 +127,7 @@ public final class TrainingRun {
         listener.finished(step, error);
       }
     };
+    VisionTokenizers.keep(plan);
     ClusterNode n = ClusterNode.start(node, config, faults);
     try {
       if (metricsPort > 0) {
