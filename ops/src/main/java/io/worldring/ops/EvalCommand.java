@@ -17,6 +17,8 @@ import io.worldring.ops.eval.ModelAnswerer;
 import io.worldring.ops.eval.NeedleEvaluation;
 import io.worldring.ops.eval.NeedleGrid;
 import io.worldring.ops.eval.NeedleResults;
+import io.worldring.ops.eval.WorldQaEvaluation;
+import io.worldring.ops.eval.WorldQaReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +33,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    subcommands = {EvalCommand.Needle.class, EvalCommand.PerplexityCommand.class, EvalCommand.Compare.class},
-    description = "Evaluate a checkpoint: needle, perplexity, and compare to set two results side by side.")
+    subcommands = {EvalCommand.Needle.class, EvalCommand.PerplexityCommand.class, EvalCommand.WorldQa.class, EvalCommand.Compare.class},
+    description = "Evaluate a checkpoint: needle, perplexity, world-qa, and compare to set two results side by side.")
 final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() {
-    throw new BadInputException("eval needs a subcommand: needle, perplexity or compare");
+    throw new BadInputException("eval needs a subcommand: needle, perplexity, world-qa or compare");
   }
 
   /** A checkpoint's model, checked against the tokenizer and the context it will read. */
@@ -113,7 +115,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   @Command(name = "compare", mixinStandardHelpOptions = true,
-      description = "Two result files (needle results.json or perplexity JSON) side by side, with the difference B - A.")
+      description = "Two result files (needle results.json, perplexity or world-qa JSON) side by side, with the difference B - A.")
   static final class Compare implements Callable<Integer> {
     @picocli.CommandLine.Parameters(index = "0", paramLabel = "A") Path a;
 
@@ -148,7 +150,7 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
 
-    /** Needle: accuracy per context and overall; perplexity: loss, perplexity, token accuracy. */
+    /** Needle: accuracy per context and overall; perplexity: loss, perplexity, token accuracy; world-qa: accuracy per type and overall. */
     private static void collect(com.fasterxml.jackson.databind.JsonNode n, java.util.Map<String, double[]> rows, int column) {
       if (n.has("cells")) {
         java.util.Map<Integer, double[]> perContext = new java.util.TreeMap<>();
@@ -164,13 +166,98 @@ final class EvalCommand implements Callable<Integer> {
         put(rows, "loss (nats/token)" + at, column, n.get("loss").asDouble());
         put(rows, "perplexity" + at, column, n.get("perplexity").asDouble());
         put(rows, "token accuracy" + at, column, n.get("token_accuracy").asDouble());
+      } else if ("world-qa".equals(n.path("kind").asText())) {
+        n.path("types").fields().forEachRemaining(t -> put(rows, "world-qa " + t.getKey(), column, t.getValue().get("accuracy").asDouble()));
+        put(rows, "world-qa overall", column, n.path("overall").path("accuracy").asDouble(Double.NaN));
       } else {
-        throw new BadInputException("not a needle or perplexity result: " + n.toString().substring(0, Math.min(80, n.toString().length())));
+        throw new BadInputException("not a needle, perplexity or world-qa result: " + n.toString().substring(0, Math.min(80, n.toString().length())));
       }
     }
 
     private static void put(java.util.Map<String, double[]> rows, String key, int column, double v) {
       rows.computeIfAbsent(key, k -> new double[] {Double.NaN, Double.NaN})[column] = v;
+    }
+  }
+
+  @Command(name = "world-qa", mixinStandardHelpOptions = true,
+      description = {"Long-video QA on held-out synthetic-world videos: each question is asked in the vision-chat format training uses,",
+          "every candidate answer of its type is scored by its log-likelihood (\" \" + answer + EOS) and the best is the model's answer.",
+          "Prints JSON (accuracy per question type and overall, with chance = 1/candidates, a 95%% Wilson interval and the exact",
+          "one-sided p-value of beating chance) and a table on stderr. Held out: videos 2^62 + i of --seed, where training uses",
+          "videos 0, 1, 2, ... of its own seeds. With --out, every answer is saved after each video and a re-run with the same",
+          "settings continues an interrupted evaluation."})
+  static final class WorldQa implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "A vision checkpoint or run directory")
+    Path checkpoint;
+
+    @Option(names = "--tokenizer", required = true, paramLabel = "DIR", description = "The vision tokenizer the checkpoint was trained with")
+    Path visionTokenizer;
+
+    @Option(names = "--text-tokenizer", defaultValue = "bytes", paramLabel = "SPEC", description = "bytes or a tokenizer.json (default: ${DEFAULT-VALUE})")
+    String textTokenizer;
+
+    @Option(names = "--world", defaultValue = "small", description = "The world preset training used: tiny or small (default: ${DEFAULT-VALUE})")
+    String world;
+
+    @Option(names = "--frames", defaultValue = "-1",
+        description = "Frames per video; -1: as training's data.vision.frames = -1 sizes them for the checkpoint's max sequence length "
+            + "(the world's 64 or 512 frames, cut to what fits; e.g. 50 at 1024 tokens, 472 at 8192) (default: ${DEFAULT-VALUE})")
+    int frames;
+
+    @Option(names = "--videos", defaultValue = "50", description = "Held-out videos (default: ${DEFAULT-VALUE})") int videos;
+
+    @Option(names = "--questions-per-video", defaultValue = "4", description = "Questions about each video (default: ${DEFAULT-VALUE})")
+    int questionsPerVideo;
+
+    @Option(names = "--seed", defaultValue = "1000", description = "The held-out videos are this seed's videos 2^62 + i (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--types", split = ",", paramLabel = "TYPE",
+        description = "Question types to ask (default: all, training's mix): appeared-colour, appeared-shape, disappeared-colour, "
+            + "bounce-count, appeared-between, before-or-after, position-at")
+    List<String> types;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON, with every answer, here; resumes from it")
+    Path out;
+
+    @Override
+    public Integer call() {
+      List<io.worldring.datasets.vision.world.QuestionType> asked = types == null
+          ? List.of(io.worldring.datasets.vision.world.QuestionType.values())
+          : types.stream().map(WorldQaEvaluation::parseType).toList();
+      WorldQaEvaluation.Settings settings = new WorldQaEvaluation.Settings(world, frames, videos, questionsPerVideo, seed, asked);
+      Path dir = Checkpoint.resolve(checkpoint);
+      io.worldring.datasets.vision.CodecTokenizer vision = io.worldring.datasets.vision.CodecTokenizer.load(visionTokenizer);
+      Tokenizer text = Tokenizers.load(textTokenizer);
+      ModelConfig config = Checkpoint.readManifest(dir).config();
+      WorldQaEvaluation evaluation = WorldQaEvaluation.open(settings,
+          new WorldQaEvaluation.Inputs(config, dir.toString(), vision, visionTokenizer.toString(), text));
+      ObjectNode json = WorldQaReport.settings(evaluation, dir.toAbsolutePath().toString(), visionTokenizer.toAbsolutePath().toString(),
+          text.name());
+      List<WorldQaEvaluation.Answer> done = WorldQaReport.resume(out, json);
+      if (!done.isEmpty()) {
+        System.err.printf(Locale.ROOT, "world-qa: continuing %s (%d questions answered)%n", out, done.size());
+      }
+      LlamaModel model = new LlamaModel(config, Checkpoint.load(dir, DataType.FLOAT).weights());
+      WorldQaEvaluation.Scorer scorer = WorldQaEvaluation.Scorer.of(new io.worldring.ops.eval.ChoiceScorer(model, text));
+      long started = System.nanoTime();
+      int[] videosDone = {0};
+      WorldQaEvaluation.Result r = evaluation.run(scorer, done, answers -> {
+        videosDone[0]++;
+        if (out != null) {
+          WorldQaReport.write(out, WorldQaReport.toJson(json, WorldQaEvaluation.Result.of(evaluation.world(), answers), true));
+        }
+        if (videosDone[0] % Math.max(1, videos / 10) == 0) {
+          System.err.printf(Locale.ROOT, "world-qa: video %d/%d, %d questions, %.1f s%n", answers.stream().mapToInt(a -> a.video()).max()
+              .orElse(-1) + 1, videos, answers.size(), (System.nanoTime() - started) / 1e9);
+        }
+      });
+      if (out != null) {
+        WorldQaReport.write(out, WorldQaReport.toJson(json, r, true));
+      }
+      System.out.println(WorldQaReport.toJson(json, r, false).toPrettyString());
+      System.err.print(WorldQaReport.table(evaluation, r));
+      return 0;
     }
   }
 
