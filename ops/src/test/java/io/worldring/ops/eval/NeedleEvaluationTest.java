@@ -125,6 +125,15 @@ class NeedleEvaluationTest {
   }
 
   @Test
+  void settingsWithLongNumbersResume(@TempDir Path dir) {
+    // The CLI's settings hold the seed as a long; read back from the file it is an int.
+    ObjectNode settings = new ObjectMapper().createObjectNode().put("seed", 7L).put("test", dir.toString());
+    Path file = dir.resolve("results.json");
+    new NeedleResults(settings).write(file);
+    assertEquals(0, NeedleResults.resume(file, settings.deepCopy()).cells().size());
+  }
+
+  @Test
   void otherSettingsAreNotMixedIn(@TempDir Path dir) {
     run(dir, p -> "x", List.of(500), List.of(0.0));
     ObjectNode other = new ObjectMapper().createObjectNode().put("test", "elsewhere");
