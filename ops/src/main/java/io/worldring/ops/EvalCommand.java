@@ -220,12 +220,17 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON, with every answer, here; resumes from it")
     Path out;
 
+    @Option(names = "--shuffle-videos", description = "The control: ask each question with the next video's frames (no evidence in the "
+        + "video); accuracy above this is what the video adds")
+    boolean shuffleVideos;
+
     @Override
     public Integer call() {
       List<io.worldring.datasets.vision.world.QuestionType> asked = types == null
           ? List.of(io.worldring.datasets.vision.world.QuestionType.values())
           : types.stream().map(WorldQaEvaluation::parseType).toList();
-      WorldQaEvaluation.Settings settings = new WorldQaEvaluation.Settings(world, frames, videos, questionsPerVideo, seed, asked);
+      WorldQaEvaluation.Settings settings = new WorldQaEvaluation.Settings(world, frames, videos, questionsPerVideo, seed, asked,
+          shuffleVideos);
       Path dir = Checkpoint.resolve(checkpoint);
       io.worldring.datasets.vision.CodecTokenizer vision = io.worldring.datasets.vision.CodecTokenizer.load(visionTokenizer);
       Tokenizer text = Tokenizers.load(textTokenizer);

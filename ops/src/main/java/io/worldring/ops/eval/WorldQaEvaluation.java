@@ -93,7 +93,12 @@ public final class WorldQaEvaluation {
    * @param seed the held-out videos are its videos 2^62, 2^62 + 1, ...
    * @param types the question types asked, in {@link QuestionType} order; all of them = training's mix
    */
-  public record Settings(String world, int frames, int videos, int questionsPerVideo, long seed, List<QuestionType> types) {
+  public record Settings(String world, int frames, int videos, int questionsPerVideo, long seed, List<QuestionType> types,
+      boolean shuffledVideos) {
+    public Settings(String world, int frames, int videos, int questionsPerVideo, long seed, List<QuestionType> types) {
+      this(world, frames, videos, questionsPerVideo, seed, types, false);
+    }
+
     public Settings {
       if (world == null || !WORLDS.contains(world.toLowerCase(Locale.ROOT))) {
         throw new BadInputException("--world must be tiny or small, got '" + world + "'");
@@ -104,6 +109,9 @@ public final class WorldQaEvaluation {
       }
       if (videos < 1) {
         throw new BadInputException("--videos must be >= 1, got " + videos);
+      }
+      if (shuffledVideos && videos < 2) {
+        throw new BadInputException("--shuffle-videos needs --videos >= 2 (each question is shown another video)");
       }
       if (questionsPerVideo < 1) {
         throw new BadInputException("--questions-per-video must be >= 1, got " + questionsPerVideo);
@@ -120,19 +128,28 @@ public final class WorldQaEvaluation {
     }
 
     public Settings withWorld(String w, int f) {
-      return new Settings(w, f, videos, questionsPerVideo, seed, types);
+      return new Settings(w, f, videos, questionsPerVideo, seed, types, shuffledVideos);
     }
 
     public Settings withVideos(int v, int perVideo) {
-      return new Settings(world, frames, v, perVideo, seed, types);
+      return new Settings(world, frames, v, perVideo, seed, types, shuffledVideos);
     }
 
     public Settings withSeed(long s) {
-      return new Settings(world, frames, videos, questionsPerVideo, s, types);
+      return new Settings(world, frames, videos, questionsPerVideo, s, types, shuffledVideos);
     }
 
     public Settings withTypes(List<QuestionType> t) {
-      return new Settings(world, frames, videos, questionsPerVideo, seed, t);
+      return new Settings(world, frames, videos, questionsPerVideo, seed, t, shuffledVideos);
+    }
+
+    /**
+     * The control: every question is asked with the frames of the next held-out video, so the video holds
+     * no evidence for its answer. What the model still gets right comes from the question's text and the
+     * answers' priors; accuracy above this control is what the video adds.
+     */
+    public Settings shuffled() {
+      return new Settings(world, frames, videos, questionsPerVideo, seed, types, true);
     }
   }
 
@@ -380,7 +397,8 @@ public final class WorldQaEvaluation {
       WorldVideo video = video(i);
       List<WorldQuestion> questions = questions(video);
       if (!questions.isEmpty()) {
-        FrameCodes codes = FrameCodes.encode(vision, video.render());
+        WorldVideo shown = settings.shuffledVideos() ? video((i + 1) % settings.videos()) : video;
+        FrameCodes codes = FrameCodes.encode(vision, shown.render());
         for (int j = 0; j < questions.size(); j++) {
           answers.add(ask(scorer, codes, i, j, questions.get(j)));
         }

@@ -42,6 +42,9 @@ public final class WorldQaReport {
         .put("questions_per_video", s.questionsPerVideo()).put("seed", s.seed()).put("first_video", WorldQaEvaluation.FIRST_VIDEO);
     ArrayNode types = n.putArray("types");
     s.types().forEach(t -> types.add(WorldQaEvaluation.typeName(t)));
+    if (s.shuffledVideos()) {
+      n.put("shuffled_videos", true); // the control: each question shown the next video
+    }
     return n;
   }
 
@@ -138,8 +141,9 @@ public final class WorldQaReport {
   public static String table(WorldQaEvaluation e, Result r) {
     StringBuilder b = new StringBuilder();
     WorldQaEvaluation.Settings s = e.settings();
-    b.append(String.format(Locale.ROOT, "world-qa: %s world, %d frames of %d px; %d held-out videos (seed %d, videos 2^62 + 0..%d), %d questions%n",
-        s.world(), e.world().frames(), e.world().frameSize(), s.videos(), s.seed(), s.videos() - 1, r.overall().questions()));
+    b.append(String.format(Locale.ROOT, "world-qa: %s world, %d frames of %d px; %d held-out videos (seed %d, videos 2^62 + 0..%d), %d questions%s%n",
+        s.world(), e.world().frames(), e.world().frameSize(), s.videos(), s.seed(), s.videos() - 1, r.overall().questions(),
+        s.shuffledVideos() ? "; CONTROL: every question shown the next video's frames" : ""));
     String row = "%-20s %9s %7s %8s %15s %6s %8s %10s %6s%n";
     b.append(String.format(Locale.ROOT, row, "type", "questions", "correct", "accuracy", "95% interval", "chance", "majority", "p(>chance)",
         "span"));

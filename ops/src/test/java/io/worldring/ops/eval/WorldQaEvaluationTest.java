@@ -101,6 +101,29 @@ class WorldQaEvaluationTest {
     };
   }
 
+  /** The control shows each question the next video's frames: exactly those prompts, and only those, are asked. */
+  @Test
+  void theShuffledVideoControlAsksWithTheNextVideosFrames() {
+    WorldQaEvaluation e = open(SMALL_RUN.shuffled());
+    VideoQaFormat format = new VideoQaFormat(TEXT, VisionVocabulary.of(vision));
+    int n = e.settings().videos();
+    Map<String, String> truth = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      FrameCodes next = FrameCodes.encode(vision, e.video((i + 1) % n).render());
+      for (WorldQuestion q : e.questions(e.video(i))) {
+        truth.put(Arrays.toString(format.prompt(next, q.question()).tokens()), q.answer());
+      }
+    }
+    Result r = e.run((prompt, candidates) -> {
+      String answer = truth.get(Arrays.toString(prompt.tokens()));
+      assertTrue(answer != null, "a prompt with frames other than the next video's");
+      return candidates.stream().mapToDouble(c -> c.equals(answer) ? 0 : -1).toArray();
+    }, List.of(), a -> {});
+    assertEquals(truth.size(), r.answers().size());
+    assertEquals(1.0, r.overall().accuracy());
+    assertBad(() -> new Settings("tiny", 8, 1, 4, 1000, List.of(QuestionType.values()), true), "--shuffle-videos needs --videos >= 2");
+  }
+
   static void assertCountsAddUp(Result r, int expectedQuestions) {
     assertEquals(expectedQuestions, r.answers().size());
     assertEquals(r.answers().size(), r.overall().questions());
