@@ -108,14 +108,8 @@ final class StageVision {
 
   /** The section's world preset drawn at {@code frameSize} pixels (sizes and speeds scaled with the frame). */
   static WorldConfig world(VisionMix v, int frameSize) {
-    WorldConfig p = VisionMix.worldPreset(v.world());
-    if (p.frameSize() == frameSize) {
-      return p;
-    }
-    double k = frameSize / (double) p.frameSize();
     try {
-      return new WorldConfig(frameSize, p.frames(), p.objects(), p.radius() * k, p.minSpeed() * k, p.maxSpeed() * k, p.minLifetime(),
-          p.maxLifetime());
+      return VisionMix.worldPreset(v.world()).atFrameSize(frameSize);
     } catch (BadInputException e) {
       throw new BadInputException("data.vision.world " + v.world() + " at " + frameSize + "-pixel frames: " + e.getMessage(), e);
     }

@@ -310,8 +310,7 @@ public final class WorldQaEvaluation {
   }
 
   /**
-   * The preset at {@code frameSize}-pixel frames: object size and speeds scaled by frameSize / 32, as
-   * training draws it (StageVision.world).
+   * The preset at {@code frameSize}-pixel frames, as training draws it ({@link WorldConfig#atFrameSize}).
    */
   public static WorldConfig world(String name, int frameSize, String tokenizerName) {
     WorldConfig p = switch (name) {
@@ -319,16 +318,11 @@ public final class WorldQaEvaluation {
       case "small" -> WorldConfig.small();
       default -> throw new BadInputException("--world must be tiny or small, got '" + name + "'");
     };
-    if (p.frameSize() == frameSize) {
-      return p;
-    }
-    double k = frameSize / (double) p.frameSize();
     try {
-      return new WorldConfig(frameSize, p.frames(), p.objects(), p.radius() * k, p.minSpeed() * k, p.maxSpeed() * k, p.minLifetime(),
-          p.maxLifetime());
+      return p.atFrameSize(frameSize);
     } catch (BadInputException e) {
       throw new BadInputException("--tokenizer " + tokenizerName + " takes " + frameSize + "-pixel frames, which do not fit --world " + name
-          + " (drawn at " + p.frameSize() + " pixels, scaled by " + k + "): " + e.getMessage(), e);
+          + " (drawn at " + p.frameSize() + " pixels, scaled by " + frameSize / (double) p.frameSize() + "): " + e.getMessage(), e);
     }
   }
 
