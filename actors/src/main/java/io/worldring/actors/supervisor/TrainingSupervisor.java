@@ -114,6 +114,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   private StepRecord lastStep;
   private String lastStatus = "";
   private final double peakFlops; // per device, for MFU
+  private double visionShare = -1; // the stage's vision loss share; -1 in a text stage
 
   /**
    * @param shutdownWhenDone tell every device's node to shut down when the run ends (a cluster of `worldring
@@ -207,6 +208,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     // A checkpoint records the context its weights were trained at (max_position_embeddings), as LWM's do.
     ModelConfig model = plan.model().withRopeTheta(stage.ropeTheta()).withMaxSeqLen(stage.seqLen());
     int visionVocab = StageData.visionVocab(stage.data());
+    visionShare = visionVocab > 0 ? stage.data().vision().lossShare() : -1;
     if (visionVocab > 0) { // a vision stage (LWM stage II): the model gains vision tables sized by the stage's tokenizer
       model = model.withVisionVocab(visionVocab);
     }
@@ -371,9 +373,8 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     long stageStep = position.stageStep() + 1;
     TrainingState after = new TrainingState(stageIndex, stage.name(), stageStep, stageStep == stage.steps(), position.step() + 1,
         plan.seed(), stream.state(), entry, failures, membershipChanges);
-    if (StageData.visionVocab(stage.data()) > 0) {
-      // LWM averages the vision and the text loss apart and mixes them by the stage's share.
-      batch = new ArrayList<>(BatchWeights.visionTextAverage(batch, stage.data().vision().lossShare()));
+    if (visionShare >= 0) { // LWM averages the vision and the text loss apart and mixes them by the stage's share
+      batch = new ArrayList<>(BatchWeights.visionTextAverage(batch, visionShare));
     }
     metrics.dataLoading.observe((System.nanoTime() - started) / 1e9);
     return new Pending(batch, after, entry);

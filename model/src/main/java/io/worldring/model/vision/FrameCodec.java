@@ -1,7 +1,6 @@
 package io.worldring.model.vision;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A vision tokenizer: a square RGB frame becomes a square grid of code indices and back. Frames are
@@ -24,27 +23,20 @@ public interface FrameCodec {
   /** Distinct code values: every code is in [0, codebookSize()). */
   int codebookSize();
 
+  /** @param frames [n, 3, S, S]; returns n code lists (both codecs do the work as one batch) */
+  int[][] encodeAll(INDArray frames);
+
+  /** @param codes n code lists; returns [n, 3, S, S] */
+  INDArray decodeAll(int[][] codes);
+
   /** @param frame [3, S, S] in [-1, 1]; returns codesPerFrame() codes, row-major over the grid */
-  int[] encode(INDArray frame);
-
-  /** @param codes codesPerFrame() codes; returns the frame, [3, S, S] in [-1, 1] */
-  INDArray decode(int[] codes);
-
-  /** @param frames [n, 3, S, S]; returns n code lists. Implementations may batch the work. */
-  default int[][] encodeAll(INDArray frames) {
-    int[][] out = new int[(int) frames.size(0)][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = encode(frames.slice(i));
-    }
-    return out;
+  default int[] encode(INDArray frame) {
+    Frames.requireFrame(frame, frameSize());
+    return encodeAll(frame.reshape(1, 3, frameSize(), frameSize()))[0]; // [1, 3, S, S]
   }
 
-  /** @param codes n code lists; returns [n, 3, S, S]. Implementations may batch the work. */
-  default INDArray decodeAll(int[][] codes) {
-    INDArray[] frames = new INDArray[codes.length];
-    for (int i = 0; i < codes.length; i++) {
-      frames[i] = decode(codes[i]);
-    }
-    return Nd4j.stack(0, frames);
+  /** @param codes codesPerFrame() codes; returns the frame, [3, S, S] in [-1, 1] */
+  default INDArray decode(int[] codes) {
+    return decodeAll(new int[][] {codes}).slice(0);
   }
 }

@@ -91,17 +91,6 @@ public final class Vqgan implements FrameCodec {
   }
 
   @Override
-  public int[] encode(INDArray frame) {
-    Frames.requireFrame(frame, frameSize());
-    return encodeAll(frame.reshape(1, 3, frameSize(), frameSize()))[0]; // [1, 3, S, S]
-  }
-
-  @Override
-  public INDArray decode(int[] codes) {
-    return decodeAll(new int[][] {codes}).slice(0);
-  }
-
-  @Override
   public int[][] encodeAll(INDArray frames) {
     if (frames.rank() != 4 || frames.size(2) != frameSize() || frames.size(3) != frameSize()) {
       throw new IllegalArgumentException("frames must be [n, 3, " + frameSize() + ", " + frameSize() + "], got "

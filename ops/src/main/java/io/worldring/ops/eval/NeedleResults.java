@@ -58,18 +58,6 @@ public final class NeedleResults {
     return cells.stream().mapToDouble(Cell::accuracy).average().orElse(Double.NaN);
   }
 
-  /**
-   * Settings as they read back from the file: JSON has one kind of number, so a long seed comes back as an
-   * int and would never equal itself otherwise.
-   */
-  private static JsonNode asWritten(ObjectNode settings) {
-    try {
-      return JSON.readTree(JSON.writeValueAsString(settings));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** The results in {@code file}, if it holds an evaluation with these settings; an error if different ones. */
   public static NeedleResults resume(Path file, ObjectNode settings) {
     NeedleResults r = new NeedleResults(settings);
@@ -82,7 +70,7 @@ public final class NeedleResults {
     } catch (IOException e) {
       throw new BadInputException(file + ": not a results file (" + e.getMessage() + ")");
     }
-    if (!asWritten(settings).equals(n.get("settings"))) {
+    if (!ResultsSettings.same(settings, n.get("settings"))) {
       throw new BadInputException(file + " holds an evaluation with other settings; choose another --out or delete it");
     }
     for (JsonNode c : n.path("cells")) {

@@ -356,23 +356,7 @@ public final class WorldQaEvaluation {
    * over the chosen types only.
    */
   static List<WorldQuestion> questions(WorldVideo video, int count, List<QuestionType> types) {
-    if (types.size() == QuestionType.values().length) {
-      return WorldQaSource.questions(video, count);
-    }
-    SplitMix64 rng = IndexedDraw.generator(video.seed(), 1);
-    int[] order = rng.permutation(types.size());
-    List<WorldQuestion> out = new ArrayList<>(count);
-    int misses = 0;
-    for (int k = 0; out.size() < count && misses < types.size(); k++) {
-      WorldQuestion q = WorldQuestions.ask(video, types.get(order[k % types.size()]), rng);
-      if (q == null) {
-        misses++;
-      } else {
-        misses = 0;
-        out.add(q);
-      }
-    }
-    return out;
+    return WorldQuestions.sample(video, count, IndexedDraw.generator(video.seed(), 1), types); // as WorldQaSource.questions
   }
 
   /**

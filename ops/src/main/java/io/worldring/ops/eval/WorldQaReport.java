@@ -99,7 +99,7 @@ public final class WorldQaReport {
     if (!"world-qa".equals(n.path("kind").asText()) || !n.has("answers")) {
       throw new BadInputException("--out " + file + " is not a world-qa results file; choose another --out or delete it");
     }
-    if (!canonical(settings).equals(n.get("settings"))) {
+    if (!ResultsSettings.same(settings, n.get("settings"))) {
       throw new BadInputException("--out " + file + " holds a world-qa evaluation with other settings; choose another --out or delete it");
     }
     for (JsonNode q : n.get("answers")) {
@@ -113,15 +113,6 @@ public final class WorldQaReport {
           q.get("last_frame").asInt(), q.get("prompt_tokens").asInt(), scores));
     }
     return out;
-  }
-
-  /** The node as it reads back from text (a long that fits an int reads back as an int, and int and long nodes differ). */
-  private static JsonNode canonical(JsonNode n) {
-    try {
-      return JSON.readTree(JSON.writeValueAsString(n));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Writes {@code json} to {@code file} through a temporary file, so the file is always whole. */

@@ -17,12 +17,16 @@ public final class WorldQuestions {
 
   /** {@code count} questions cycling through the types in a seeded order; types this video cannot ask are skipped. */
   public static List<WorldQuestion> sample(WorldVideo video, int count, SplitMix64 rng) {
-    QuestionType[] types = QuestionType.values();
-    int[] order = rng.permutation(types.length);
+    return sample(video, count, rng, List.of(QuestionType.values()));
+  }
+
+  /** As {@link #sample(WorldVideo, int, SplitMix64)}, over {@code types} only (all types: the same questions). */
+  public static List<WorldQuestion> sample(WorldVideo video, int count, SplitMix64 rng, List<QuestionType> types) {
+    int[] order = rng.permutation(types.size());
     List<WorldQuestion> out = new ArrayList<>(count);
     int misses = 0;
-    for (int k = 0; out.size() < count && misses < types.length; k++) {
-      WorldQuestion q = ask(video, types[order[k % types.length]], rng);
+    for (int k = 0; out.size() < count && misses < types.size(); k++) {
+      WorldQuestion q = ask(video, types.get(order[k % types.size()]), rng);
       if (q == null) {
         misses++;
       } else {
