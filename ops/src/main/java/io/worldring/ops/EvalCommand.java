@@ -213,8 +213,8 @@ final class EvalCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--types", split = ",", paramLabel = "TYPE",
-        description = "Question types to ask (default: all, training's mix): appeared-colour, appeared-shape, disappeared-colour, "
-            + "bounce-count, appeared-between, before-or-after, position-at")
+        description = "Question types to ask (default: all, training's mix): first-colour, last-colour, appeared-colour, "
+            + "appeared-shape, disappeared-colour, bounce-count, appeared-between, before-or-after, position-at")
     List<String> types;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the JSON, with every answer, here; resumes from it")

@@ -154,7 +154,7 @@ final class StageVision {
     List<Double> weights = new ArrayList<>();
     if (v.qaWeight() > 0) {
       names.add("world-qa");
-      sources.add(new WorldQaSource(worlds.qa(), vision, new VideoQaFormat(text, vocab), v.questionsPerVideo(), qaSeed));
+      sources.add(new WorldQaSource(worlds.qa(), vision, new VideoQaFormat(text, vocab), v.questionsPerVideo(), v.askedTypes(), qaSeed));
       weights.add(v.qaWeight());
     }
     if (v.captionWeight() > 0) {

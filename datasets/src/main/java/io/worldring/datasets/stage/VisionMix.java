@@ -1,8 +1,11 @@
 package io.worldring.datasets.stage;
 
+import io.worldring.datasets.vision.world.QuestionType;
 import io.worldring.datasets.vision.world.WorldConfig;
 import io.worldring.model.BadInputException;
 import io.worldring.model.vision.PatchCodebookConfig;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -34,12 +37,14 @@ import java.util.Locale;
  * @param lossShare the vision loss's share in LWM's vision/text loss average (LWM: 0.5), for the trainer's
  *     {@code BatchWeights.visionTextAverage}; in [0, 1]
  * @param questionsPerVideo QA examples asked about each generated video (each video is encoded once)
+ * @param questionTypes the kinds of question QA examples ask ({@code [first-colour, before-or-after]}, say);
+ *     empty (the default) = every kind
  */
 public record VisionMix(String tokenizer, int frameSize, int codesPerFrame, int codebookSize, String world, int frames,
     double qaWeight, double captionWeight, double videoCaptionWeight, double textFraction, double lossShare,
-    int questionsPerVideo) {
+    int questionsPerVideo, List<QuestionType> questionTypes) {
   /** No vision: the defaults of {@code worldring.stage-defaults.data.vision}. */
-  public static final VisionMix NONE = new VisionMix("", 32, 16, 256, "tiny", -1, 0, 0, 0, 0.16, 0.5, 4);
+  public static final VisionMix NONE = new VisionMix("", 32, 16, 256, "tiny", -1, 0, 0, 0, 0.16, 0.5, 4, List.of());
 
   public VisionMix {
     if (tokenizer == null) {
@@ -69,6 +74,12 @@ public record VisionMix(String tokenizer, int frameSize, int codesPerFrame, int 
     if (questionsPerVideo < 1) {
       throw new BadInputException("data.vision.questions-per-video must be >= 1, got " + questionsPerVideo);
     }
+    questionTypes = questionTypes == null ? List.of() : List.copyOf(new LinkedHashSet<>(questionTypes));
+  }
+
+  /** The question kinds QA examples ask, in {@link QuestionType} order: every kind when none was named. */
+  public List<QuestionType> askedTypes() {
+    return questionTypes.isEmpty() ? List.of(QuestionType.values()) : questionTypes.stream().sorted().toList();
   }
 
   /** The part's weight in the stage's mixture: QA, still and video captions together. */

@@ -25,7 +25,7 @@ class StageDataTest {
   /** The data.vision section of a text stage (reference.conf's defaults). */
   static final String NO_VISION = " vision {\n tokenizer = \"\"\n frame-size = 32\n codes-per-frame = 16\n codebook-size = 256\n"
       + " world = tiny\n frames = -1\n qa-weight = 0\n caption-weight = 0\n video-caption-weight = 0\n text-fraction = 0.16\n"
-      + " loss-share = 0.5\n questions-per-video = 4\n }\n";
+      + " loss-share = 0.5\n questions-per-video = 4\n question-types = []\n }\n";
 
   static void assertSame(TrainingSequence a, TrainingSequence b, String what) {
     assertArrayEquals(a.tokens(), b.tokens(), what);

@@ -17,6 +17,7 @@ import io.worldring.datasets.source.LossWeighting;
 import io.worldring.datasets.source.SequenceStream;
 import io.worldring.datasets.vision.CodecTokenizer;
 import io.worldring.datasets.vision.VisionSequenceBuilder;
+import io.worldring.datasets.vision.world.QuestionType;
 import io.worldring.model.BadInputException;
 import io.worldring.model.train.TrainingSequence;
 import io.worldring.model.vision.PatchCodebook;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class VisionStageTest {
   static final Tokenizer TEXT = Tokenizers.load("bytes");
-  static final VisionMix ALL_KINDS = new VisionMix("", 32, 16, 256, "tiny", -1, 0.5, 0.3, 0.2, 0.2, 0.5, 3);
+  static final VisionMix ALL_KINDS = new VisionMix("", 32, 16, 256, "tiny", -1, 0.5, 0.3, 0.2, 0.2, 0.5, 3, java.util.List.of());
   static final DataMix VISION = new DataMix("bytes", "", -1, 0, "", 0, "", 1000, 0, 0, LossWeighting.PER_EXAMPLE, "fail", ALL_KINDS);
   static final int SEQ = 320;
 
@@ -184,7 +185,7 @@ class VisionStageTest {
 
   @Test
   void pureTextSequencesTakeTheTextFraction() {
-    VisionMix stills = new VisionMix("", 32, 16, 256, "tiny", -1, 0, 1, 0, 0.25, 0.5, 4);
+    VisionMix stills = new VisionMix("", 32, 16, 256, "tiny", -1, 0, 1, 0, 0.25, 0.5, 4, java.util.List.of());
     SequenceStream s = StageData.open(VISION.withVision(stills), 256, 9);
     int n = 400;
     int text = 0;
@@ -226,11 +227,38 @@ class VisionStageTest {
     SequenceStream books = StageData.open(StageDataTest.BOOKS, SEQ, 1);
     BadInputException e = assertThrows(BadInputException.class, () -> books.restore(vision.state()));
     assertTrue(e.getMessage().startsWith("the data state is for parts [vision, vision-text] but this stage mixes [books]"), e.getMessage());
-    VisionMix qaOnly = new VisionMix("", 32, 16, 256, "tiny", -1, 1, 0, 0, 0.2, 0.5, 3);
+    VisionMix qaOnly = new VisionMix("", 32, 16, 256, "tiny", -1, 1, 0, 0, 0.2, 0.5, 3, java.util.List.of());
     SequenceStream other = StageData.open(VISION.withVision(qaOnly), SEQ, 1);
     e = assertThrows(BadInputException.class, () -> other.restore(vision.state()));
     assertTrue(e.getMessage().contains("the vision state is for example kinds [world-qa, world-stills, world-videos] but this stage has"
         + " [world-qa]"), e.getMessage());
+  }
+
+  @Test
+  void questionTypesChooseWhatQaExamplesAsk() throws Exception {
+    VisionMix firstOnly = new VisionMix("", 32, 16, 256, "tiny", 8, 1, 0, 0, 0, 0.5, 3,
+        java.util.List.of(QuestionType.FIRST_COLOUR, QuestionType.LAST_COLOUR, QuestionType.FIRST_COLOUR));
+    assertEquals(java.util.List.of(QuestionType.FIRST_COLOUR, QuestionType.LAST_COLOUR), firstOnly.askedTypes(), "repeats dropped");
+    assertEquals(java.util.List.of(QuestionType.values()), VisionMix.NONE.askedTypes(), "none named: every kind");
+    SequenceStream stream = StageData.open(VISION.withVision(firstOnly), SEQ, 1);
+    java.util.Set<String> asked = new java.util.TreeSet<>();
+    for (int n = 0; n < 6; n++) {
+      TrainingSequence seq = stream.next();
+      String text = TEXT.decode(java.util.stream.IntStream.range(0, seq.length()).filter(i -> !seq.visionInput(i)).map(i -> seq.tokens()[i]).toArray());
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("What colour was the (first|last) object to appear\\?").matcher(text);
+      while (m.find()) {
+        asked.add(m.group(1));
+      }
+      assertFalse(text.contains("How many") || text.contains("at frame"), "only the named kinds are asked: " + text);
+    }
+    assertEquals(java.util.Set.of("first", "last"), asked);
+    String hocon = "vision {\n tokenizer = \"\"\n frame-size = 32\n codes-per-frame = 16\n codebook-size = 256\n world = tiny\n"
+        + " frames = 8\n qa-weight = 1\n caption-weight = 0\n video-caption-weight = 0\n text-fraction = 0\n"
+        + " loss-share = 0.5\n questions-per-video = 3\n question-types = [first-colour, last-colour, first-colour]\n}\n";
+    assertEquals(firstOnly, HoconRecords.read(ConfigFactory.parseString(hocon), "vision", VisionMix.class));
+    BadInputException e = assertThrows(BadInputException.class, () -> HoconRecords.read(
+        ConfigFactory.parseString(hocon.replace("last-colour", "last-color")), "vision", VisionMix.class));
+    assertTrue(e.getMessage().contains("'last-color' is not one of [first-colour, last-colour, appeared-colour"), e.getMessage());
   }
 
   @Test
@@ -259,7 +287,7 @@ class VisionStageTest {
     assertArrayEquals(a, b, "trained again, the same codebook");
     assertTrue(((PatchCodebook) shared.codec()).training().psnr() > 20, "world frames through the codebook");
     // Another stage length or seed keeps the codebook (every vision stage of a run shares it).
-    VisionMix longer = new VisionMix("", 32, 16, 256, "tiny", 20, 1, 0, 0, 0, 0.5, 8);
+    VisionMix longer = new VisionMix("", 32, 16, 256, "tiny", 20, 1, 0, 0, 0, 0.5, 8, java.util.List.of());
     assertTrue(shared == StageData.visionTokenizer(VISION.withVision(longer)));
   }
 
@@ -268,7 +296,7 @@ class VisionStageTest {
     assertEquals(64, StageData.visionQaWorld(VISION, 2048).frames(), "the tiny world's whole videos fit 2K");
     int at1k = StageData.visionQaWorld(VISION, 1024).frames();
     assertTrue(at1k > 30 && at1k < 64, "frames at 1K: " + at1k);
-    VisionMix tooMany = new VisionMix("", 32, 16, 256, "tiny", 64, 1, 0, 0, 0, 0.5, 4);
+    VisionMix tooMany = new VisionMix("", 32, 16, 256, "tiny", 64, 1, 0, 0, 0, 0.5, 4, java.util.List.of());
     BadInputException e = assertThrows(BadInputException.class, () -> StageData.open(VISION.withVision(tooMany), 1024, 1));
     assertTrue(e.getMessage().startsWith("data.vision.frames 64: qa examples of 64 frames take about")
         && e.getMessage().endsWith("; at most " + at1k + " frames fit (or use -1)"), e.getMessage());
@@ -280,7 +308,7 @@ class VisionStageTest {
   void mapsFromHoconAndTheReferenceDefaultsAreNoVision() throws Exception {
     String vision = "vision {\n tokenizer = \"\"\n frame-size = 32\n codes-per-frame = 16\n codebook-size = 256\n world = tiny\n"
         + " frames = -1\n qa-weight = 0.5\n caption-weight = 0.3\n video-caption-weight = 0.2\n text-fraction = 0.2\n"
-        + " loss-share = 0.5\n questions-per-video = 3\n}\n";
+        + " loss-share = 0.5\n questions-per-video = 3\n question-types = []\n}\n";
     String text = "data {\n tokenizer = bytes\n books = \"\"\n min-doc-tokens = -1\n books-weight = 0\n chats = \"\"\n"
         + " chat-weight = 0\n qa = \"\"\n qa-chunk-tokens = 1000\n qa-weight = 0\n needle-weight = 0\n"
         + " weighting = per-example\n bad-input = fail\n" + vision + "}\n";

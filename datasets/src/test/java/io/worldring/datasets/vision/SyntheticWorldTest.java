@@ -163,6 +163,14 @@ class SyntheticWorldTest {
           assertTrue(showsColour(v.render(t), Colour.valueOf(q.answer().toUpperCase())), "the colour is on frame " + t);
           assertFalse(o.visibleAt(t - 1), "it was not there before");
         }
+        if (type == QuestionType.FIRST_COLOUR || type == QuestionType.LAST_COLOUR) {
+          int enter = q.firstFrame();
+          WorldObject o = v.appearingAt(enter);
+          assertEquals(o.colour().word(), q.answer());
+          assertTrue(showsColour(v.render(enter), o.colour()), "the colour is on frame " + enter);
+          boolean first = type == QuestionType.FIRST_COLOUR;
+          assertEquals(first ? 0 : v.objects().stream().mapToInt(WorldObject::enter).max().orElseThrow(), enter, q.question());
+        }
         if (type == QuestionType.APPEARED_BETWEEN) {
           String[] frames = q.question().replaceAll("\\D+", " ").trim().split(" ");
           int a = Integer.parseInt(frames[0]);

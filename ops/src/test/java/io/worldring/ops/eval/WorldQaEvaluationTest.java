@@ -244,7 +244,7 @@ class WorldQaEvaluationTest {
       for (String world : List.of("tiny", "small")) {
         // Training's own sizing of a stage's QA videos (a 16-code codebook, quick to train; the size depends on codes per frame).
         DataMix stage = new DataMix("bytes", "", -1, 0, "", 0, "", 1000, 0, 0, LossWeighting.PER_EXAMPLE, "fail",
-            new VisionMix("", VisionFixtures.FRAME_SIZE, VisionFixtures.CODES_PER_FRAME, 16, world, -1, 1, 0, 0, 0.16, 0.5, 4));
+            new VisionMix("", VisionFixtures.FRAME_SIZE, VisionFixtures.CODES_PER_FRAME, 16, world, -1, 1, 0, 0, 0.16, 0.5, 4, java.util.List.of()));
         int trained = StageData.visionQaWorld(stage, seqLen).frames();
         WorldQaEvaluation e = WorldQaEvaluation.open(Settings.defaults().withWorld(world, -1), inputs(config.withMaxSeqLen(seqLen)));
         assertEquals(trained, e.world().frames(), world + " world at " + seqLen + " tokens");

@@ -9,6 +9,14 @@ import java.util.List;
  * giving the commonest answer does not do much better).
  */
 public enum QuestionType {
+  /**
+   * "What colour was the first object to appear?": the object on frame 0, asked after the whole video, so
+   * the evidence is as far from the question as the video is long. Nothing in the question's text hints at
+   * the answer (every video asks it in the same words, colours are drawn uniformly).
+   */
+  FIRST_COLOUR(Colour.words()),
+  /** "What colour was the last object to appear?": the newest object, told apart from those already there. */
+  LAST_COLOUR(Colour.words()),
   /** "What colour was the object that appeared at frame t?": find frame t among all frames. */
   APPEARED_COLOUR(Colour.words()),
   /** "What shape was the object that appeared at frame t?" */

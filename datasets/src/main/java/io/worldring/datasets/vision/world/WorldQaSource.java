@@ -22,6 +22,7 @@ public final class WorldQaSource implements VisionExampleSource {
   private final VisionTokenizer tokenizer;
   private final VideoQaFormat format;
   private final int questionsPerVideo;
+  private final List<QuestionType> types;
   private final long seed;
   private long made;
   private long cachedVideo = -1;
@@ -29,6 +30,12 @@ public final class WorldQaSource implements VisionExampleSource {
   private List<WorldQuestion> questions;
 
   public WorldQaSource(WorldConfig config, VisionTokenizer tokenizer, VideoQaFormat format, int questionsPerVideo, long seed) {
+    this(config, tokenizer, format, questionsPerVideo, List.of(QuestionType.values()), seed);
+  }
+
+  /** As above, asking only questions of {@code types}. */
+  public WorldQaSource(WorldConfig config, VisionTokenizer tokenizer, VideoQaFormat format, int questionsPerVideo,
+      List<QuestionType> types, long seed) {
     if (config.frameSize() != tokenizer.frameSize()) {
       throw new BadInputException("world frames are " + config.frameSize() + " pixels, the vision tokenizer takes " + tokenizer.frameSize());
     }
@@ -38,7 +45,11 @@ public final class WorldQaSource implements VisionExampleSource {
     this.config = config;
     this.tokenizer = tokenizer;
     this.format = format;
+    if (types.isEmpty()) {
+      throw new BadInputException("world QA needs at least one question type");
+    }
     this.questionsPerVideo = questionsPerVideo;
+    this.types = List.copyOf(types);
     this.seed = seed;
   }
 
@@ -49,7 +60,12 @@ public final class WorldQaSource implements VisionExampleSource {
 
   /** The questions asked about that video, in order. */
   public static List<WorldQuestion> questions(WorldVideo video, int count) {
-    return WorldQuestions.sample(video, count, IndexedDraw.generator(video.seed(), 1));
+    return questions(video, count, List.of(QuestionType.values()));
+  }
+
+  /** The questions of {@code types} asked about that video, in order (all types: as {@link #questions(WorldVideo, int)}). */
+  public static List<WorldQuestion> questions(WorldVideo video, int count, List<QuestionType> types) {
+    return WorldQuestions.sample(video, count, IndexedDraw.generator(video.seed(), 1), types);
   }
 
   @Override
@@ -58,7 +74,7 @@ public final class WorldQaSource implements VisionExampleSource {
     if (v != cachedVideo) {
       WorldVideo video = video(config, seed, v);
       codes = FrameCodes.encode(tokenizer, video.render());
-      questions = questions(video, questionsPerVideo);
+      questions = questions(video, questionsPerVideo, types);
       cachedVideo = v;
     }
     WorldQuestion q = questions.get((int) (made % questionsPerVideo) % questions.size());

@@ -56,6 +56,14 @@ public final class WorldQuestions {
     List<WorldQuestion> out = new ArrayList<>();
     List<WorldObject> objects = video.objects();
     switch (type) {
+      case FIRST_COLOUR -> {
+        WorldObject first = objects.get(0); // objects are in order of appearance
+        out.add(new WorldQuestion(type, "What colour was the first object to appear?", first.colour().word(), first.enter(), first.enter()));
+      }
+      case LAST_COLOUR -> {
+        WorldObject last = objects.get(objects.size() - 1);
+        out.add(new WorldQuestion(type, "What colour was the last object to appear?", last.colour().word(), last.enter(), last.enter()));
+      }
       case APPEARED_COLOUR -> objects.forEach(o -> out.add(new WorldQuestion(type,
           "What colour was the object that appeared at frame " + o.enter() + "?", o.colour().word(), o.enter(), o.enter())));
       case APPEARED_SHAPE -> objects.forEach(o -> out.add(new WorldQuestion(type,
