@@ -15,6 +15,7 @@ the parameter count (checked against worldring's), the final loss, and the envir
 import argparse
 import json
 import math
+import os
 import platform
 import statistics
 import sys
@@ -44,6 +45,23 @@ def parse_args():
     if min(a.seq, a.batch, a.repeats, a.threads) < 1:
         p.error("seq, batch, repeats and threads must be positive")
     return a
+
+
+def blas_libraries():
+    """The BLAS and LAPACK libraries this process has loaded (Linux), resolved through their symlinks: a
+    torch that links the generic libblas.so.3 gets whichever implementation the system provides, and
+    Debian's default is the slow reference BLAS unless an optimised one (libopenblas0) is installed."""
+    found = set()
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1]
+                name = os.path.basename(path)
+                if "blas" in name or "lapack" in name or "mkl" in name:
+                    found.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return sorted(found)
 
 
 def main():
@@ -180,12 +198,17 @@ def main():
         loss = step()
         seconds.append(time.perf_counter() - start)
     median = statistics.median(seconds)
+    blas = blas_libraries()
+    if any(os.sep + "blas" + os.sep in path for path in blas):
+        print("peer_torch: torch runs on the reference BLAS (" + ", ".join(blas) + "); an optimised one "
+              "(Debian: apt-get install libopenblas0-pthread) is what a fair comparison needs", file=sys.stderr)
     print(json.dumps({
         "bench": "peer-torch",
         "torch": torch.__version__,
         "python": platform.python_version(),
         "threads": torch.get_num_threads(),
         "attention": "scaled_dot_product_attention" if sdpa is not None else "explicit causal softmax",
+        "blas_libraries": blas,
         "parameters": sum(p.numel() for p in model.parameters()),
         "seq": args.seq,
         "batch": args.batch,
