@@ -15,9 +15,10 @@ import org.apache.pekko.actor.typed.ActorRef;
  * The link from a device to the next one. In the same JVM a message goes by reference (the payload
  * arrays are handed over). To another JVM it is serialized here, at once, and its arrays freed; a
  * message larger than a transport frame goes as bounded fragments. Serializing here, not in Artery's
- * stream, keeps ND4J arrays from being read after their owner moved on.
+ * stream, keeps ND4J arrays from being read after their owner moved on. Public so that `worldring bench
+ * transport` measures this very path.
  */
-final class RingLink implements RingDevice.Outbox {
+public final class RingLink implements RingDevice.Outbox {
   private final ActorRef<DeviceActor.Command> next;
   private final int sender;
   private final boolean local;
@@ -25,7 +26,7 @@ final class RingLink implements RingDevice.Outbox {
   private final int fragmentBytes;
   private long transfers;
 
-  RingLink(ActorRef<DeviceActor.Command> next, int sender, WireFormat format, int fragmentBytes) {
+  public RingLink(ActorRef<DeviceActor.Command> next, int sender, WireFormat format, int fragmentBytes) {
     this.next = next;
     this.sender = sender;
     this.local = next.path().address().hasLocalScope();
