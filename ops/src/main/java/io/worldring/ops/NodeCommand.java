@@ -16,7 +16,9 @@ import picocli.CommandLine.Option;
         "may move to any node). The run starts once --min-devices devices are up, re-forms its ring as nodes join or leave,",
         "and every node exits when the run is over (or when the cluster downs it).",
         "--seed: the seed nodes' HOST:PORT, comma-separated; 'self' for a first node seeding itself.",
-        "--profile kubernetes: no seeds; the nodes find each other through Pekko Management Cluster Bootstrap (see ops/k8s/)."})
+        "--profile kubernetes: no seeds; the nodes find each other through Pekko Management Cluster Bootstrap (see ops/k8s/).",
+        "--profile secure: Artery over mutual TLS (WORLDRING_TLS_KEYSTORE, WORLDRING_TLS_TRUSTSTORE, WORLDRING_TLS_PASSWORD); profiles combine:",
+        "--profile kubernetes,secure."})
 final class NodeCommand implements Callable<Integer> {
   static final int DEFAULT_SEED_PORT = 25520;
 
@@ -25,7 +27,8 @@ final class NodeCommand implements Callable<Integer> {
   List<String> seeds = new ArrayList<>();
 
   @Option(names = "--profile", paramLabel = "NAME[,NAME...]", split = ",",
-      description = "Configuration profiles: kubernetes (Cluster Bootstrap through the Kubernetes API, management and health on port 7626)")
+      description = "Configuration profiles: kubernetes (Cluster Bootstrap through the Kubernetes API, management and health on port 7626), "
+          + "secure (mutual TLS between nodes; stores from WORLDRING_TLS_KEYSTORE, WORLDRING_TLS_TRUSTSTORE, WORLDRING_TLS_PASSWORD)")
   List<String> profiles = new ArrayList<>();
 
   @Option(names = "--devices", defaultValue = "1", description = "Device actors on this node (default: ${DEFAULT-VALUE})")
@@ -62,7 +65,7 @@ final class NodeCommand implements Callable<Integer> {
     if (seedAddresses.isEmpty() && !bootstrap) {
       throw new BadInputException("--seed is required (or --profile kubernetes, where Cluster Bootstrap forms the cluster)");
     }
-    TrainOptions.Prepared run = options.prepare(null);
+    TrainOptions.Prepared run = options.prepare(null, profiles);
     System.err.println("worldring node " + host + ":" + (bindPort == 0 ? "(any port)" : bindPort) + " with " + devices
         + " device(s), " + (bootstrap ? "joining through Cluster Bootstrap" : "seeds " + seedAddresses));
     return options.run(run, new ClusterNode.Settings(host, bindPort, seedAddresses, devices, profiles));

@@ -2,6 +2,7 @@ package io.worldring.ops;
 
 import com.typesafe.config.Config;
 import io.worldring.actors.cluster.ClusterNode;
+import io.worldring.actors.cluster.ConfigProfiles;
 import io.worldring.actors.device.DeviceFaults;
 import io.worldring.actors.supervisor.RunPlan;
 import io.worldring.model.BadInputException;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -102,6 +104,12 @@ final class TrainOptions {
    * it; flags may change only {@link #RESUMABLE_CHANGES}, and must otherwise agree with it.
    */
   Prepared prepare(Integer devices) {
+    return prepare(devices, List.of());
+  }
+
+  /** As {@link #prepare(Integer)}, with configuration profiles under the run's configuration ({@code node --profile}). */
+  Prepared prepare(Integer devices, List<String> profiles) {
+    Config profile = ConfigProfiles.load(profiles);
     Map<String, Object> overrides = overrides();
     if (devices != null) {
       overrides.put("devices", devices);
@@ -120,16 +128,16 @@ final class TrainOptions {
           allowed.put(k, v);
         }
       });
-      resolved = RunConfig.load(stored, allowed);
+      resolved = RunConfig.load(stored, allowed, profile);
       if (config != null || allowed.size() < overrides.size()) {
-        String diff = RunConfig.difference(resolved, RunConfig.load(config != null ? config : stored, overrides), RESUMABLE_CHANGES);
+        String diff = RunConfig.difference(resolved, RunConfig.load(config != null ? config : stored, overrides, profile), RESUMABLE_CHANGES);
         if (diff != null) {
           throw new BadInputException(diff + " cannot change when continuing " + dir + " (only "
               + String.join(", ", RESUMABLE_CHANGES.stream().sorted().map(k -> "--" + k).toList()) + " can); start a new --run-dir instead");
         }
       }
     } else {
-      resolved = RunConfig.load(config, overrides);
+      resolved = RunConfig.load(config, overrides, profile);
     }
     TrainSettings settings = RunConfig.settings(resolved);
     if (dir == null) {

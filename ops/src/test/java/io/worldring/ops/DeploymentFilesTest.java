@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.Config;
+import io.worldring.actors.cluster.ClusterNode;
 import io.worldring.actors.cluster.ConfigProfiles;
 import io.worldring.actors.metrics.NodeMetrics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -190,6 +193,62 @@ class DeploymentFilesTest {
     String claim = pod.get("spec").get("volumes").get(0).get("persistentVolumeClaim").get("claimName").asText();
     assertTrue(byKind.containsKey("PersistentVolumeClaim/" + claim));
     assertEquals("ReadWriteMany", byKind.get("PersistentVolumeClaim/" + claim).get("spec").get("accessModes").get(0).asText());
+  }
+
+  @Test
+  void aNodeListensOnLoopbackUnlessGivenAHostAndCombinesProfiles() {
+    NodeCommand node = new NodeCommand();
+    new CommandLine(node).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--seed", "self", "--profile", "kubernetes,secure");
+    // Artery, the metrics/status server (TrainingRun serves on the node's host) and Pekko Management bind --host.
+    assertEquals("127.0.0.1", node.host);
+    assertEquals(List.of("kubernetes", "secure"), node.profiles);
+    Config both = ConfigProfiles.load(node.profiles).resolve();
+    assertTrue(both.getBoolean("worldring.cluster.bootstrap"));
+    assertEquals("tls-tcp", both.getString("pekko.remote.artery.transport"));
+  }
+
+  @Test
+  void profilesReachTheNodeUnderTheRunsConfigFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("my.conf");
+    Files.writeString(file, "pekko.management.http.port = 7700\n");
+    NodeCommand node = new NodeCommand();
+    new CommandLine(node).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--profile", "kubernetes,secure", "--config", file.toString(),
+        "--run-dir", dir.resolve("run").toString());
+    // What `worldring node` hands to its cluster node: the run's configuration carries every reference default.
+    TrainOptions.Prepared run = node.options.prepare(null, node.profiles);
+    Config c = ClusterNode.config(new ClusterNode.Settings(node.host, 0, List.of(), 1, node.profiles), run.config()).resolve();
+    assertEquals("tls-tcp", c.getString("pekko.remote.artery.transport"), "the secure profile, not reference.conf's tcp");
+    assertTrue(c.getBoolean("pekko.remote.artery.ssl.config-ssl-engine.require-mutual-authentication"));
+    assertTrue(c.getBoolean("worldring.cluster.bootstrap"), "the kubernetes profile, not reference.conf's off");
+    assertEquals("kubernetes-api", c.getString("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"));
+    assertEquals(7700, c.getInt("pekko.management.http.port"), "the run's config file over the profile");
+  }
+
+  @Test
+  void aSecureNodeWithoutItsKeystoreStopsWithTheFileAndSettingNamed(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing-keystore.p12");
+    Path file = dir.resolve("tls.conf");
+    Files.writeString(file, "pekko.remote.artery.ssl.config-ssl-engine.key-store = \"" + missing.toString().replace("\\", "\\\\") + "\"\n");
+    CliRunner.Result r = CliRunner.run("node", "--profile", "secure", "--seed", "self", "--config", file.toString(), "--run-dir",
+        dir.resolve("run").toString(), "--metrics-port", "0", "--progress", "none");
+    assertEquals(2, r.exitCode(), r.err());
+    assertTrue(r.err().contains("TLS keystore " + missing + " (pekko.remote.artery.ssl.config-ssl-engine.key-store, WORLDRING_TLS_KEYSTORE) "
+        + "does not exist"), r.err());
+  }
+
+  @Test
+  void theReadmeShowsTheSecureProfilesKeytoolCommands() throws Exception {
+    String profile;
+    try (var in = ConfigProfiles.class.getClassLoader().getResourceAsStream("io/worldring/profiles/secure.conf")) {
+      profile = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    // SecureClusterTest (actors) runs these very lines to make its stores.
+    List<String> commands = profile.lines().filter(l -> l.matches("#\\s+keytool .*")).map(l -> l.substring(1).strip()).toList();
+    assertEquals(3, commands.size(), profile);
+    String readme = Files.readString(OPS.getParent().resolve("README.md"));
+    for (String command : commands) {
+      assertTrue(readme.contains("\n" + command + "\n"), "README.md shows: " + command);
+    }
   }
 
   @Test

@@ -18,12 +18,15 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
 /**
- * One JVM of a worldring cluster: an ActorSystem joined to the cluster over Artery TCP, contributing its
+ * One JVM of a worldring cluster: an ActorSystem joined to the cluster over Artery TCP (TLS with the
+ * {@code secure} profile, its stores checked before the system starts: {@link TlsStores}), contributing its
  * device actors (registered with the Receptionist, where the training supervisor finds them). Membership,
  * failure detection and the Split Brain Resolver are Pekko Cluster's, configured in reference.conf.
  */
 public final class ClusterNode implements AutoCloseable {
   public static final String SYSTEM_NAME = "worldring";
+  /** Pekko Management's default host: InetAddress.getLocalHost, reachable from other machines. */
+  static final String MANAGEMENT_UNCONFIGURED_HOST = "<hostname>";
 
   /**
    * Where this node listens and whom it joins.
@@ -61,18 +64,26 @@ public final class ClusterNode implements AutoCloseable {
     this.system = system;
   }
 
-  /** The cluster configuration for {@code settings} over the given base config. */
+  /**
+   * The cluster configuration for {@code settings} over the given base config, over the profiles, over
+   * reference.conf (Artery over plain TCP unless a profile, such as {@code secure}, says otherwise). Pekko
+   * Management, when started, serves on the node's host unless its host is configured (Pekko's own default is
+   * the machine's host name; the {@code kubernetes} profile binds all interfaces).
+   */
   public static Config config(Settings s, Config base) {
     List<String> seeds = s.seeds().stream().map(a -> "pekko://" + SYSTEM_NAME + "@" + a).toList();
-    return ConfigFactory.empty()
+    Config config = ConfigFactory.empty()
         .withValue("pekko.actor.provider", ConfigValueFactory.fromAnyRef("cluster"))
-        .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef("tcp"))
         .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
         .withFallback(base)
         .withFallback(ConfigProfiles.load(s.profiles()))
         .withFallback(ConfigFactory.load());
+    if (MANAGEMENT_UNCONFIGURED_HOST.equals(config.resolve().getString("pekko.management.http.hostname"))) {
+      config = config.withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(s.host()));
+    }
+    return config;
   }
 
   /** Starts the node and its devices. */
@@ -88,6 +99,7 @@ public final class ClusterNode implements AutoCloseable {
       throw new BadInputException("worldring.cluster.bootstrap is on (profile " + settings.profiles() + "): the cluster forms through "
           + "Cluster Bootstrap, so static seed nodes (" + settings.seeds() + ") must not be given");
     }
+    TlsStores.check(config);
     DeviceThreads.configure(config, settings.devices());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {
       for (int i = 0; i < settings.devices(); i++) {

@@ -13,7 +13,7 @@ import java.util.List;
  */
 public final class ConfigProfiles {
   /** The profiles this build ships. */
-  public static final List<String> KNOWN = List.of("kubernetes");
+  public static final List<String> KNOWN = List.of("kubernetes", "secure");
 
   private ConfigProfiles() {}
 

@@ -13,14 +13,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.junit.jupiter.api.Test;
 
 /**
  * The `kubernetes` profile's way of forming a cluster, without Kubernetes: two nodes with no seed nodes find
  * each other through Cluster Bootstrap (discovery from configuration instead of the Kubernetes API, the
- * only difference), form one cluster, and report ready on Pekko Management's health endpoints.
+ * only difference), form one cluster, and report ready on Pekko Management's health endpoints. Without the
+ * profile, Management serves on the node's host (127.0.0.1 unless configured), not on the machine's name.
  */
 class ClusterBootstrapTest {
   static int freePort() throws Exception {
@@ -105,6 +110,27 @@ class ClusterBootstrapTest {
     assertTrue(seeds.getMessage().contains("static seed nodes"), seeds.getMessage());
     BadInputException unknown = assertThrows(BadInputException.class, () -> ConfigProfiles.load(List.of("kubernetse")));
     assertTrue(unknown.getMessage().contains("unknown configuration profile 'kubernetse' (known: kubernetes"), unknown.getMessage());
+  }
+
+  @Test
+  void managementServesOnTheNodesHostUnlessConfigured() throws Exception {
+    Config plain = ClusterNode.config(new ClusterNode.Settings("127.0.0.1", 0, List.of(), 0), ConfigFactory.empty()).resolve();
+    assertEquals("127.0.0.1", plain.getString("pekko.management.http.hostname"), "not Pekko's default, the machine's host name");
+    assertEquals("", plain.getString("pekko.management.http.bind-hostname"), "bound where it is advertised");
+    Config k8s = ClusterNode.config(new ClusterNode.Settings("10.0.0.5", 0, List.of(), 0, List.of("kubernetes")), ConfigFactory.empty())
+        .resolve();
+    assertEquals("10.0.0.5", k8s.getString("pekko.management.http.hostname"), "the pod's address (POD_IP, else --host)");
+    assertEquals("0.0.0.0", k8s.getString("pekko.management.http.bind-hostname"), "the kubernetes profile exposes it");
+    int port = freePort();
+    ClusterNode n = ClusterNode.start(new ClusterNode.Settings("127.0.0.1", 0, List.of(), 0),
+        ConfigFactory.parseString("pekko.management.http.port = " + port));
+    try {
+      Uri uri = PekkoManagement.get(Adapter.toClassic(n.system())).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals("127.0.0.1", uri.host().address(), "management started without configuration: " + uri);
+      assertEquals(200, get(port, "/alive"));
+    } finally {
+      n.close();
+    }
   }
 
   private static long upMembers(ClusterNode n) {

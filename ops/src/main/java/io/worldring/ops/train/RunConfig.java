@@ -23,6 +23,15 @@ public final class RunConfig {
    * @param overrides keys under {@code worldring.train} set on the command line (kebab-case)
    */
   public static Config load(Path file, Map<String, Object> overrides) {
+    return load(file, overrides, ConfigFactory.empty());
+  }
+
+  /**
+   * As {@link #load(Path, Map)}, with configuration profiles ({@code ConfigProfiles}) under the file and over
+   * reference.conf. They belong here, not under the result: it carries every reference default, which would
+   * hide them.
+   */
+  public static Config load(Path file, Map<String, Object> overrides, Config profiles) {
     try {
       Config config = ConfigFactory.empty();
       if (!overrides.isEmpty()) {
@@ -38,7 +47,7 @@ public final class RunConfig {
         config = config.withFallback(fileConfig);
       }
       Config reference = ConfigFactory.defaultReferenceUnresolved(RunConfig.class.getClassLoader());
-      return config.withFallback(reference).resolve();
+      return config.withFallback(profiles).withFallback(reference).resolve();
     } catch (ConfigException e) {
       throw HoconRecords.parseError(e);
     }
