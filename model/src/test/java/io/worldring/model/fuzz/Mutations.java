@@ -34,9 +34,9 @@ public final class Mutations {
   private static final String MARK = "@@fuzz-mark-";
   private static final String REMOVE = "@@remove@@";
 
-  /** Numbers that break length and count fields: sign, int and long limits, powers of two. */
-  static final List<Long> NUMBERS = List.of(0L, -1L, 1L, 0x7fL, 0x80L, 0xffL, 0xffffL, 0x7fff_ffffL, 0x8000_0000L, 0xffff_ffffL,
-      1L << 32, 1L << 40, Long.MAX_VALUE, Long.MIN_VALUE, (long) Integer.MIN_VALUE, -0x8000_0001L);
+  /** Numbers that break length, count and size fields: sign, the limits of each width, powers of two, large dimensions. */
+  static final List<Long> NUMBERS = List.of(0L, -1L, 1L, 0x7fL, 0x80L, 0xffL, 0x7fffL, 0xffffL, 0x10000L, 30_000L, 0x7fff_ffffL,
+      0x8000_0000L, 0xffff_ffffL, 1L << 32, 1L << 40, Long.MAX_VALUE, Long.MIN_VALUE, (long) Integer.MIN_VALUE, -0x8000_0001L);
 
   /** JSON values of the wrong size or type, written in place of a value of the valid document. */
   static final List<String> JSON_VALUES = List.of("99999999999999999999999", "1e400", "-1e400", "-1", "0", "2147483647", "2147483648",
@@ -125,15 +125,21 @@ public final class Mutations {
     }
   }
 
-  /** A little-endian number of {@code width} bytes written over the bytes at {@code at}, as in a binary header. */
-  record PutNumber(int at, long value, int width) implements Edit {
+  /**
+   * A number of {@code width} bytes written over the bytes at {@code at}, as in a binary header: its low bytes,
+   * little-endian (safetensors, llama2.c, GIF) or big-endian (PNG, MP4).
+   */
+  record PutNumber(int at, long value, int width, boolean bigEndian) implements Edit {
     public byte[] apply(byte[] in) {
       if (in.length < width) {
         return in;
       }
       byte[] out = in.clone();
       byte[] v = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
-      System.arraycopy(v, 0, out, Math.min(at, in.length - width), width);
+      int p = Math.min(at, in.length - width);
+      for (int i = 0; i < width; i++) {
+        out[p + i] = v[bigEndian ? width - 1 - i : i];
+      }
       return out;
     }
   }
@@ -215,7 +221,7 @@ public final class Mutations {
         Combinators.combine(at, Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(16)).as(Insert::new),
         Combinators.combine(at, span).as(Delete::new),
         Combinators.combine(at, span).as(Duplicate::new),
-        Combinators.combine(at, Arbitraries.of(NUMBERS), Arbitraries.of(1, 2, 4, 8)).as(PutNumber::new));
+        Combinators.combine(at, Arbitraries.of(NUMBERS), Arbitraries.of(1, 2, 4, 8), Arbitraries.of(false, true)).as(PutNumber::new));
   }
 
   static Mutant apply(byte[] valid, List<Edit> edits, String kind) {
