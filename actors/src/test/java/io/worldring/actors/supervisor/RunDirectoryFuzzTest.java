@@ -47,15 +47,20 @@ class RunDirectoryFuzzTest {
   @BeforeContainer
   static void seed() throws IOException {
     root = Files.createTempDirectory("run-fuzz");
-    RunDirectory run = new RunDirectory(root);
-    checkpoint = run.checkpointDir(2);
+    checkpoint = checkpoint(new RunDirectory(root));
+    validManifest = Files.readString(checkpoint.resolve(Checkpoint.MANIFEST));
+  }
+
+  /** A valid checkpoint of step 2 (the final one of stage "a") in {@code run}. */
+  static Path checkpoint(RunDirectory run) throws IOException {
+    Path dir = run.checkpointDir(2);
     ModelConfig config = new ModelConfig(8, 1, 2, 1, 16, 12, 1e-5, 10_000, 32, false);
     ObjectMapper json = new ObjectMapper();
     JsonNode last = json.readTree(LEDGER.lines().toList().get(1));
     TrainingState state = new TrainingState(0, "a", 2, true, 2, 7, json.readTree("{\"position\":4,\"epoch\":0}"), last, 1, 0);
-    Checkpoint.save(checkpoint, config, ParameterLayout.initialize(config, 1, DataType.FLOAT), null, 2, state.toJson());
-    validManifest = Files.readString(checkpoint.resolve(Checkpoint.MANIFEST));
-    TrainingState.fromJson(run.latestCheckpoint(m -> { }).trainingState(), "seed"); // the seed is valid
+    Checkpoint.save(dir, config, ParameterLayout.initialize(config, 1, DataType.FLOAT), null, 2, state.toJson());
+    TrainingState.fromJson(run.latestCheckpoint(m -> { }).trainingState(), "seed"); // valid
+    return dir;
   }
 
   @AfterContainer

@@ -42,11 +42,17 @@ class CheckpointManifestFuzzTest {
   @BeforeContainer
   static void seed() throws IOException {
     checkpoints = Files.createTempDirectory("manifest-fuzz");
-    checkpoint = checkpoints.resolve(Checkpoint.stepDirName(3));
+    checkpoint = checkpoint(checkpoints);
+    validManifest = Files.readString(checkpoint.resolve(Checkpoint.MANIFEST));
+  }
+
+  /** A valid checkpoint (weights and optimizer moments) of step 3 under {@code checkpoints}. */
+  static Path checkpoint(Path checkpoints) throws IOException {
+    Path dir = checkpoints.resolve(Checkpoint.stepDirName(3));
     Parameters weights = ParameterLayout.initialize(CONFIG, 1, DataType.FLOAT);
     AdamW optimizer = new AdamW(new OptimizerConfig(1e-3, 0, "constant", 1e-3, 10, 0.9, 0.95, 1e-8, 0.0, 1.0), weights);
-    Checkpoint.save(checkpoint, CONFIG, weights, optimizer, 3, new ObjectMapper().readTree("{\"stage\": 0, \"position\": [1, 2]}"));
-    validManifest = Files.readString(checkpoint.resolve(Checkpoint.MANIFEST));
+    Checkpoint.save(dir, CONFIG, weights, optimizer, 3, new ObjectMapper().readTree("{\"stage\": 0, \"position\": [1, 2]}"));
+    return dir;
   }
 
   @AfterContainer

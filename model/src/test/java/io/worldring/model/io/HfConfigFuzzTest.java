@@ -37,18 +37,24 @@ class HfConfigFuzzTest {
   @BeforeContainer
   static void seed() throws IOException {
     dir = Files.createTempDirectory("hf-config-fuzz");
-    validConfig = HfConfig.toJson(CONFIG).toPrettyString();
-    Path model = Files.createDirectories(dir.resolve("model"));
-    Files.writeString(model.resolve("config.json"), validConfig);
+    Path model = modelDirectory(dir.resolve("model"));
+    validConfig = Files.readString(model.resolve("config.json"));
+    validIndex = Files.readString(model.resolve("model.safetensors.index.json"));
+  }
+
+  /** A valid Hugging Face model directory at {@code model}: config.json, one shard and its index. */
+  static Path modelDirectory(Path model) throws IOException {
+    Files.createDirectories(model);
+    Files.writeString(model.resolve("config.json"), HfConfig.toJson(CONFIG).toPrettyString());
     Parameters hf = Checkpoint.toHf(CONFIG, ParameterLayout.initialize(CONFIG, 1, DataType.FLOAT));
     Safetensors.write(model.resolve(SHARD), hf, Map.of("format", "pt"));
     StringBuilder index = new StringBuilder("{\"metadata\": {\"total_size\": 1000},\n \"weight_map\": {");
     for (String name : hf.names()) {
       index.append(index.charAt(index.length() - 1) == '{' ? "" : ",").append("\n  \"").append(name).append("\": \"").append(SHARD).append('"');
     }
-    validIndex = index.append("\n }\n}\n").toString();
-    Files.writeString(model.resolve("model.safetensors.index.json"), validIndex);
-    HfImporter.read(model); // the seeds are valid
+    Files.writeString(model.resolve("model.safetensors.index.json"), index.append("\n }\n}\n"));
+    HfImporter.read(model); // valid
+    return model;
   }
 
   @AfterContainer
