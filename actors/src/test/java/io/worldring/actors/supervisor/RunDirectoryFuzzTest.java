@@ -104,7 +104,7 @@ class RunDirectoryFuzzTest {
       return null;
     }), "truncating the metrics log drops what it cannot read");
     ObjectMapper json = new ObjectMapper();
-    for (String line : Files.readAllLines(run.metrics())) {
+    for (String line : Files.readString(run.metrics()).split("\n")) { // lines end at '\n' only, as the log writes them
       assertTrue(json.readTree(line).path("step").asLong() <= 1, "kept only steps up to 1: " + line);
     }
   }
