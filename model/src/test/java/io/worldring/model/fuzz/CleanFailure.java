@@ -66,6 +66,11 @@ public final class CleanFailure {
     if (!expected.isInstance(e)) {
       throw new AssertionError("a " + e.getClass().getName() + " escaped instead of a " + expected.getSimpleName() + ": " + e.getMessage(), e);
     }
+    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+      if (cause instanceof VirtualMachineError) { // Kryo's record serializer, say, wraps whatever it catches
+        throw new AssertionError("a " + expected.getSimpleName() + " wrapping a " + cause.getClass().getName() + ": " + e.getMessage(), e);
+      }
+    }
     if (e.getMessage() == null || e.getMessage().isBlank()) {
       throw new AssertionError("a " + expected.getSimpleName() + " without a message", e);
     }
