@@ -61,6 +61,11 @@ public final class DocumentReader {
         JsonLines.read(f, policy, (node, line) -> add(out, fromJson(node, f.getFileName().toString(), f + ":" + line)));
       } else {
         try {
+          long size = Files.size(f);
+          if (size > 4L * maxChars) { // not read: at most 4 bytes a character
+            policy.bad(f.toString(), "file of " + size + " bytes is over the limit of " + maxChars + " characters");
+            continue;
+          }
           add(out, new Document(stripExtension(f.getFileName().toString()), strictUtf8(Files.readAllBytes(f), f.toString()), Map.of(), f.toString()));
         } catch (IOException e) {
           throw new BadInputException(f + ": cannot read (" + e.getMessage() + ")", e);

@@ -18,6 +18,11 @@ import java.nio.file.Path;
 
 /** Reads JSON Lines strictly: UTF-8 errors, malformed JSON and non-objects are reported with file and line. */
 public final class JsonLines {
+  /**
+   * Longer lines are bad records, skipped without being held: a file without newlines must not exhaust memory.
+   * Four bytes for each of {@link DocumentReader#DEFAULT_MAX_CHARS} characters.
+   */
+  public static final int MAX_LINE_BYTES = 4 * DocumentReader.DEFAULT_MAX_CHARS;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Receives each line's object and its line number. */
@@ -42,21 +47,32 @@ public final class JsonLines {
    * own line and a skipping policy goes on with the next.
    */
   public static void read(InputStream in, String name, BadInputPolicy policy, Handler handler) throws IOException {
+    read(in, name, policy, handler, MAX_LINE_BYTES);
+  }
+
+  static void read(InputStream in, String name, BadInputPolicy policy, Handler handler, int maxLineBytes) throws IOException {
     BufferedInputStream input = new BufferedInputStream(in, 1 << 16);
     ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
     int line = 0;
     boolean more = true;
     while (more) {
       buffer.reset();
+      long length = 0;
       int b;
       while ((b = input.read()) != -1 && b != '\n') {
-        buffer.write(b);
+        if (length++ < maxLineBytes) {
+          buffer.write(b);
+        }
       }
       more = b != -1;
-      if (!more && buffer.size() == 0) {
+      if (!more && length == 0) {
         break;
       }
       line++;
+      if (length > maxLineBytes) {
+        policy.bad(name + ":" + line, "line of " + length + " bytes is over the limit of " + maxLineBytes);
+        continue;
+      }
       String text;
       try {
         text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -56,6 +56,27 @@ class BadInputTest {
     Files.writeString(big, "x".repeat(2000));
     assertFails(() -> new DocumentReader(BadInputPolicy.fail(), 1000).read(big), big.toString(), "over the limit of 1000");
     assertFails(() -> new DocumentReader(BadInputPolicy.fail()).read(dir.resolve("nowhere")), "nowhere: no such file or directory");
+    Path bigger = dir.resolve("bigger.txt");
+    Files.writeString(bigger, "x".repeat(4001)); // over 4 bytes a character: refused without reading it
+    assertFails(() -> new DocumentReader(BadInputPolicy.fail(), 1000).read(bigger), bigger.toString(), "file of 4001 bytes is over the limit");
+  }
+
+  @Test
+  void overlongLinesAreSkippedWithoutBeingHeld() throws IOException {
+    String overlong = "{\"text\": \"" + "y".repeat(100) + "\"}";
+    byte[] lines = ("{\"text\": \"short\"}\n" + overlong + "\n{\"text\": \"after\"}").getBytes();
+    BadInputPolicy skip = BadInputPolicy.skip();
+    List<String> texts = new java.util.ArrayList<>();
+    JsonLines.read(new java.io.ByteArrayInputStream(lines), "long.jsonl", skip, (node, line) -> texts.add(node.get("text").asText()), 64);
+    assertEquals(List.of("short", "after"), texts);
+    assertEquals(List.of("long.jsonl:2: line of " + overlong.length() + " bytes is over the limit of 64"), skip.reasons());
+    assertFails(() -> {
+      try {
+        JsonLines.read(new java.io.ByteArrayInputStream(lines), "long.jsonl", BadInputPolicy.fail(), (node, line) -> { }, 64);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "long.jsonl:2: line of " + overlong.length() + " bytes");
   }
 
   @Test

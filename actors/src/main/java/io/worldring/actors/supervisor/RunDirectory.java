@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.worldring.model.BadInputException;
 import io.worldring.model.io.Checkpoint;
+import io.worldring.model.io.JsonFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -135,29 +137,48 @@ public final class RunDirectory {
     append(metrics(), line.toString(), false);
   }
 
-  /** The ledger's entries in order. */
+  /** The ledger's entries in order; a damaged line (invalid UTF-8, not a JSON object) is an error naming it. */
   public List<JsonNode> ledgerEntries() {
     if (!Files.exists(ledger())) {
       return List.of();
     }
-    List<String> lines;
+    List<byte[]> lines;
     try {
-      lines = Files.readAllLines(ledger(), StandardCharsets.UTF_8);
+      lines = lines(ledger());
     } catch (IOException e) {
       throw new BadInputException(ledger() + ": cannot read (" + e.getMessage() + ")", e);
     }
     List<JsonNode> out = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
-        continue;
-      }
+      String where = ledger() + ":" + (i + 1);
+      JsonNode n;
       try {
-        out.add(JSON.readTree(lines.get(i)));
-      } catch (IOException e) {
+        n = JsonFiles.parse(JSON, lines.get(i), where);
+        if (!n.isMissingNode() && !n.isObject()) {
+          throw new BadInputException(where + ": not a JSON object");
+        }
+      } catch (BadInputException e) {
         if (i == lines.size() - 1) {
           break; // a line torn by a crash mid-write: it never committed
         }
-        throw new BadInputException(ledger() + ":" + (i + 1) + ": not JSON (" + e.getMessage() + ")");
+        throw e;
+      }
+      if (!n.isMissingNode()) { // a blank line
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /** The lines of {@code file} as bytes (split at '\n'), each to be decoded on its own. */
+  private static List<byte[]> lines(Path file) throws IOException {
+    byte[] all = Files.readAllBytes(file);
+    List<byte[]> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= all.length; i++) {
+      if (i == all.length ? i > start : all[i] == '\n') {
+        out.add(Arrays.copyOfRange(all, start, i));
+        start = i + 1;
       }
     }
     return out;
@@ -200,25 +221,30 @@ public final class RunDirectory {
       return;
     }
     try {
-      List<String> kept = new ArrayList<>();
+      List<byte[]> kept = new ArrayList<>();
       boolean dropped = false;
-      for (String s : Files.readAllLines(metrics(), StandardCharsets.UTF_8)) {
+      for (byte[] line : lines(metrics())) {
         JsonNode n;
         try {
-          n = JSON.readTree(s);
-        } catch (IOException e) {
+          n = JsonFiles.parse(JSON, line, metrics().toString());
+        } catch (BadInputException e) { // a damaged line of a log: dropped, as a later step's is
           dropped = true;
           continue;
         }
         if (n.path("step").asLong() <= step) {
-          kept.add(s);
+          kept.add(line);
         } else {
           dropped = true;
         }
       }
       if (dropped) {
         Path tmp = dir.resolve(".metrics.jsonl.tmp");
-        Files.write(tmp, kept, StandardCharsets.UTF_8);
+        try (var out = Files.newOutputStream(tmp)) {
+          for (byte[] line : kept) {
+            out.write(line);
+            out.write('\n');
+          }
+        }
         Files.move(tmp, metrics(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {

@@ -34,14 +34,39 @@ public record TrainingState(int stage, String stageName, long stageStep, boolean
     return n;
   }
 
+  /** Reads what {@link #toJson} wrote; a missing key or a value of the wrong type is refused, naming {@code where} and the key. */
   public static TrainingState fromJson(JsonNode n, String where) {
+    if (n == null || !n.isObject()) {
+      throw new BadInputException(where + ": training state is not a JSON object");
+    }
     for (String key : new String[] {"stage", "stage_name", "stage_step", "step", "data"}) {
       if (!n.has(key)) {
         throw new BadInputException(where + ": training state lacks '" + key + "'");
       }
     }
-    return new TrainingState(n.get("stage").asInt(), n.get("stage_name").asText(), n.get("stage_step").asLong(),
-        n.path("stage_final").asBoolean(), n.get("step").asLong(), n.path("seed").asLong(), n.get("data"), n.get("last"),
-        n.path("failures_total").asLong(), n.path("membership_changes_total").asLong());
+    if (!n.get("stage_name").isTextual() || n.has("stage_final") && !n.get("stage_final").isBoolean()) {
+      throw new BadInputException(where + ": training state's 'stage_name' must be a string and 'stage_final' true or false");
+    }
+    return new TrainingState(Math.toIntExact(count(n, "stage", Integer.MAX_VALUE, where)), n.get("stage_name").asText(),
+        count(n, "stage_step", Long.MAX_VALUE, where), n.path("stage_final").asBoolean(), count(n, "step", Long.MAX_VALUE, where),
+        n.has("seed") ? integer(n, "seed", where) : 0, n.get("data"), n.get("last"), count(n, "failures_total", Long.MAX_VALUE, where),
+        count(n, "membership_changes_total", Long.MAX_VALUE, where));
+  }
+
+  /** A count in [0, max]; 0 when absent. */
+  private static long count(JsonNode n, String key, long max, String where) {
+    long v = n.has(key) ? integer(n, key, where) : 0;
+    if (v < 0 || v > max) {
+      throw new BadInputException(where + ": training state's '" + key + "' is " + v + ", outside [0, " + max + "]");
+    }
+    return v;
+  }
+
+  private static long integer(JsonNode n, String key, String where) {
+    JsonNode v = n.get(key);
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new BadInputException(where + ": training state's '" + key + "' must be a 64-bit integer, got " + v);
+    }
+    return v.asLong();
   }
 }

@@ -7,7 +7,10 @@ import com.esotericsoftware.kryo.io.Output;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 
-/** Actor references as Pekko's own serialization format (a path with address), resolved on arrival. */
+/**
+ * Actor references as Pekko's own serialization format (a path with address), resolved on arrival. The path
+ * goes through the registered (length-checked) String serializer.
+ */
 final class ActorRefSerializer extends Serializer<ActorRef<?>> {
   private final ActorRefResolver resolver;
 
@@ -18,12 +21,12 @@ final class ActorRefSerializer extends Serializer<ActorRef<?>> {
 
   @Override
   public void write(Kryo kryo, Output output, ActorRef<?> ref) {
-    output.writeString(ref == null ? null : resolver.toSerializationFormat(ref));
+    kryo.writeObjectOrNull(output, ref == null ? null : resolver.toSerializationFormat(ref), String.class);
   }
 
   @Override
   public ActorRef<?> read(Kryo kryo, Input input, Class<? extends ActorRef<?>> type) {
-    String path = input.readString();
+    String path = kryo.readObjectOrNull(input, String.class);
     return path == null ? null : resolver.resolveActorRef(path);
   }
 }

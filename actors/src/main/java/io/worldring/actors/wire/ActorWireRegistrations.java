@@ -34,11 +34,11 @@ public final class ActorWireRegistrations {
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("Pekko's typed ActorRef implementation moved", e);
     }
-    kryo.register(ActorRef[].class, 101);
-    kryo.register(String[].class, 102);
-    kryo.register(TensorPayload[].class, 103);
-    kryo.register(TokenBlock[][].class, 104);
-    kryo.register(float[][].class, 105);
+    WireFormat.registerArray(kryo, ActorRef[].class, 101);
+    WireFormat.registerArray(kryo, String[].class, 102);
+    WireFormat.registerArray(kryo, TensorPayload[].class, 103);
+    WireFormat.registerArray(kryo, TokenBlock[][].class, 104);
+    WireFormat.registerArray(kryo, float[][].class, 105);
     kryo.register(ModelConfig.class, new RecordSerializer<>(), 110);
     kryo.register(OptimizerConfig.class, new RecordSerializer<>(), 111);
     kryo.register(ModelSpec.class, new RecordSerializer<>(), 112);

@@ -101,11 +101,16 @@ public final class GifReader implements VideoReader {
       BufferedImage canvas = null;
       int next = 0;
       for (; next < indices.length; frame++) {
-        BufferedImage part = reader.read(frame);
         Node meta = reader.getImageMetadata(frame).getAsTree(IMAGE_FORMAT);
         Node box = child(meta, "ImageDescriptor");
         int left = intAttr(box, "imageLeftPosition", 0);
         int top = intAttr(box, "imageTopPosition", 0);
+        int partWidth = intAttr(box, "imageWidth", 0);
+        int partHeight = intAttr(box, "imageHeight", 0);
+        // Before ImageIO allocates the frame, and the canvas it is drawn on: both as large as the header says.
+        ImageFiles.checkSize(path, "frame " + frame, partWidth, partHeight);
+        ImageFiles.checkSize(path, "the canvas of frame " + frame, Math.max(width, left + partWidth), Math.max(height, top + partHeight));
+        BufferedImage part = reader.read(frame);
         if (canvas == null) { // a missing or zero logical screen: the first frame's extent
           canvas = new BufferedImage(Math.max(width, left + part.getWidth()), Math.max(height, top + part.getHeight()),
               BufferedImage.TYPE_INT_ARGB);

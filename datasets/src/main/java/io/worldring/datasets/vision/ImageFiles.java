@@ -18,7 +18,20 @@ import javax.imageio.stream.ImageInputStream;
  * the rest grey, so warnings count as errors here.
  */
 public final class ImageFiles {
+  /**
+   * Images of more pixels are refused before decoding (an 8K frame has 33.2 million): a damaged or hostile
+   * header can claim 2^31 x 2^31, and decoders allocate the whole raster first.
+   */
+  public static final long MAX_PIXELS = 1L << 25;
+
   private ImageFiles() {}
+
+  /** Refuses a {@code width x height} image or frame beyond {@link #MAX_PIXELS}. */
+  static void checkSize(Path file, String what, long width, long height) {
+    if (width <= 0 || height <= 0 || width * height > MAX_PIXELS) {
+      throw new BadInputException(file + ": " + what + " is " + width + "x" + height + " pixels, outside 1.." + MAX_PIXELS + " pixels");
+    }
+  }
 
   public static BufferedImage read(Path file) {
     if (!Files.isRegularFile(file)) {
@@ -37,6 +50,7 @@ public final class ImageFiles {
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       try {
         reader.setInput(in, true, true);
+        checkSize(file, "the image", reader.getWidth(0), reader.getHeight(0));
         BufferedImage img = reader.read(0);
         if (!warnings.isEmpty()) {
           throw new BadInputException(file + ": damaged " + reader.getFormatName() + " image: " + String.join("; ", warnings));

@@ -19,7 +19,8 @@ import org.jcodec.scale.Transform;
 /**
  * MP4 (H.264) through jcodec, pure Java. The frame count comes from the container; a file whose samples end
  * before that count (cut short with its index intact) is an error rather than a shorter video, and so is
- * anything jcodec throws (a damaged stream fails with arbitrary runtime exceptions).
+ * anything jcodec throws (a damaged stream fails with arbitrary runtime exceptions). The box structure is
+ * checked first ({@link Mp4Boxes}): jcodec loops for ever or allocates without bound on some damaged ones.
  */
 public final class Mp4Reader implements VideoReader {
   private final Path path;
@@ -31,6 +32,7 @@ public final class Mp4Reader implements VideoReader {
   }
 
   public static Mp4Reader open(Path path) {
+    Mp4Boxes.check(path); // before jcodec, which trusts every box size
     try (FileChannelWrapper ch = NIOUtils.readableChannel(path.toFile())) {
       DemuxerTrackMeta meta = FrameGrab.createFrameGrab(ch).getVideoTrack().getMeta();
       int n = meta == null ? 0 : meta.getTotalFrames();

@@ -135,7 +135,8 @@ public final class Checkpoint {
 
   public static Manifest readManifest(Path dir) {
     JsonNode manifest = manifest(dir);
-    return new Manifest(modelConfig(dir.resolve(MANIFEST), manifest), manifest.path("step").asLong(), manifest.path("training_state"));
+    return new Manifest(modelConfig(dir.resolve(MANIFEST), manifest), step(dir.resolve(MANIFEST), manifest, "step"),
+        manifest.path("training_state"));
   }
 
   /** Loads and verifies a checkpoint directory, converting weights to {@code type}. */
@@ -163,8 +164,8 @@ public final class Checkpoint {
       v = fromHf(config, v);
       weights.requireSameLayout(m, dir.resolve(OPTIMIZER).toString());
     }
-    return new Loaded(dir, config, weights, m, v, manifest.path("step").asLong(), manifest.path("optimizer_step").asLong(),
-        manifest.path("training_state"));
+    return new Loaded(dir, config, weights, m, v, step(dir.resolve(MANIFEST), manifest, "step"),
+        step(dir.resolve(MANIFEST), manifest, "optimizer_step"), manifest.path("training_state"));
   }
 
   /**
@@ -181,6 +182,8 @@ public final class Checkpoint {
     }
     JsonNode manifest = manifest(dir);
     modelConfig(dir.resolve(MANIFEST), manifest);
+    step(dir.resolve(MANIFEST), manifest, "step");
+    step(dir.resolve(MANIFEST), manifest, "optimizer_step");
     verifyFiles(dir, manifest);
   }
 
@@ -191,6 +194,9 @@ public final class Checkpoint {
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
+      if (!List.of(HF_CONFIG, WEIGHTS, OPTIMIZER).contains(f.getKey())) { // nor a path outside the checkpoint
+        throw new BadInputException(dir.resolve(MANIFEST) + ": lists '" + f.getKey() + "', which is not a checkpoint file");
+      }
       verifyFile(dir.resolve(f.getKey()), f.getValue());
     }
   }
@@ -206,26 +212,34 @@ public final class Checkpoint {
     }
     JsonNode manifest;
     try {
-      manifest = JSON.readTree(Files.readString(manifestFile));
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-      throw new BadInputException(manifestFile + ": corrupted: not valid JSON" + where + ": " + e.getOriginalMessage());
+      manifest = JsonFiles.parse(JSON, Files.readAllBytes(manifestFile), manifestFile + ": corrupted");
     } catch (IOException e) {
       throw new BadInputException(manifestFile + ": cannot read (" + e.getMessage() + ")", e);
     }
-    if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
-      throw new BadInputException(manifestFile + ": format is '" + (manifest == null ? null : manifest.path("format").asText())
-          + "', expected '" + FORMAT + "'");
+    if (!FORMAT.equals(manifest.path("format").asText())) {
+      throw new BadInputException(manifestFile + ": format is '" + manifest.path("format").asText() + "', expected '" + FORMAT + "'");
     }
     return manifest;
   }
 
   private static ModelConfig modelConfig(Path manifestFile, JsonNode manifest) {
+    JsonNode model = manifest.get("model");
+    if (model == null || !model.isObject()) {
+      throw new BadInputException(manifestFile + ": \"model\" must be the model config (an object)");
+    }
     try {
-      return JSON.treeToValue(manifest.get("model"), ModelConfig.class);
+      return JSON.treeToValue(model, ModelConfig.class);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new BadInputException(manifestFile + ": invalid model config: " + e.getMessage());
     }
+  }
+
+  private static long step(Path manifestFile, JsonNode manifest, String key) {
+    JsonNode v = manifest.get(key);
+    if (v == null || !v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0) {
+      throw new BadInputException(manifestFile + ": \"" + key + "\" must be a non-negative integer, got " + v);
+    }
+    return v.asLong();
   }
 
   public static boolean isCheckpoint(Path dir) {

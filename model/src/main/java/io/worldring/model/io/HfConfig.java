@@ -1,6 +1,5 @@
 package io.worldring.model.io;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -55,16 +54,13 @@ public final class HfConfig {
   public static ModelConfig read(Path file) {
     JsonNode n;
     try {
-      n = JSON.readTree(Files.readString(file));
+      n = JsonFiles.parse(JSON, Files.readAllBytes(file), file.toString());
     } catch (NoSuchFileException e) {
       throw new BadInputException(file + ": no such file");
-    } catch (JsonProcessingException e) {
-      throw new BadInputException(file + ": not valid JSON at line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
     }
-    if (n == null || !n.isObject()) {
+    if (!n.isObject()) {
       throw new BadInputException(file + ": not a JSON object");
     }
     JsonNode archs = n.get("architectures");
@@ -85,18 +81,22 @@ public final class HfConfig {
       throw new BadInputException(file + ": rope_scaling is not supported; LWM extends context by raising rope_theta instead");
     }
     int heads = required(n, "num_attention_heads", file);
-    return new ModelConfig(
-        required(n, "hidden_size", file),
-        required(n, "num_hidden_layers", file),
-        heads,
-        n.has("num_key_value_heads") ? required(n, "num_key_value_heads", file) : heads,
-        required(n, "intermediate_size", file),
-        required(n, "vocab_size", file),
-        n.path("rms_norm_eps").asDouble(1e-6),
-        n.path("rope_theta").asDouble(10_000),
-        n.path("max_position_embeddings").asInt(2048),
-        n.path("tie_word_embeddings").asBoolean(false),
-        n.has("vision_vocab_size") ? required(n, "vision_vocab_size", file) : 0);
+    try {
+      return new ModelConfig(
+          required(n, "hidden_size", file),
+          required(n, "num_hidden_layers", file),
+          heads,
+          n.has("num_key_value_heads") ? required(n, "num_key_value_heads", file) : heads,
+          required(n, "intermediate_size", file),
+          required(n, "vocab_size", file),
+          number(n, "rms_norm_eps", 1e-6, file),
+          number(n, "rope_theta", 10_000, file),
+          n.has("max_position_embeddings") ? required(n, "max_position_embeddings", file) : 2048,
+          flag(n, "tie_word_embeddings", file),
+          n.has("vision_vocab_size") ? required(n, "vision_vocab_size", file) : 0);
+    } catch (BadInputException e) {
+      throw new BadInputException(file + ": " + e.getMessage(), e);
+    }
   }
 
   private static int required(JsonNode n, String key, Path file) {
@@ -105,5 +105,25 @@ public final class HfConfig {
       throw new BadInputException(file + ": missing or non-integer '" + key + "'");
     }
     return v.asInt();
+  }
+
+  /** An optional number; present, it must be a finite number (not a string, not a float too large for a double). */
+  private static double number(JsonNode n, String key, double otherwise, Path file) {
+    JsonNode v = n.get(key);
+    if (v == null) {
+      return otherwise;
+    }
+    if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+      throw new BadInputException(file + ": '" + key + "' must be a finite number, got " + v);
+    }
+    return v.asDouble();
+  }
+
+  private static boolean flag(JsonNode n, String key, Path file) {
+    JsonNode v = n.get(key);
+    if (v != null && !v.isBoolean()) {
+      throw new BadInputException(file + ": '" + key + "' must be true or false, got " + v);
+    }
+    return v != null && v.asBoolean();
   }
 }

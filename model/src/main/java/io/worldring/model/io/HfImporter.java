@@ -65,7 +65,7 @@ public final class HfImporter {
     if (Files.isRegularFile(index)) {
       JsonNode map;
       try {
-        map = JSON.readTree(Files.readString(index)).path("weight_map");
+        map = JsonFiles.parse(JSON, Files.readAllBytes(index), index.toString()).path("weight_map");
       } catch (IOException e) {
         throw new BadInputException(index + ": cannot read (" + e.getMessage() + ")", e);
       }
@@ -73,9 +73,11 @@ public final class HfImporter {
         throw new BadInputException(index + ": no weight_map");
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-        String name = it.next().getValue().asText();
-        if (name.contains("/") || name.contains("..")) {
-          throw new BadInputException(index + ": shard name '" + name + "' must be a file in the same directory");
+        Map.Entry<String, JsonNode> e = it.next();
+        String name = e.getValue().asText();
+        if (!e.getValue().isTextual() || name.isEmpty() || name.contains("/") || name.contains("\\") || name.contains("..")
+            || name.indexOf('\0') >= 0) {
+          throw new BadInputException(index + ": weight_map." + e.getKey() + ": shard name '" + name + "' must be a file in the same directory");
         }
         out.add(dir.resolve(name));
       }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -73,8 +72,7 @@ public final class Safetensors {
       }
       ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
       readFully(ch, headerBuf, 8);
-      String json = new String(headerBuf.array(), StandardCharsets.UTF_8);
-      Header header = parseHeader(file, json, 8 + headerLen);
+      Header header = parseHeader(file, headerBuf.array(), 8 + headerLen);
       long dataBytes = header.entries().values().stream().mapToLong(Entry::end).max().orElse(0);
       if (header.dataStart() + dataBytes != size) {
         throw bad(file, (header.dataStart() + dataBytes > size ? "truncated" : "trailing bytes") + ": the header indexes "
@@ -88,15 +86,9 @@ public final class Safetensors {
     }
   }
 
-  private static Header parseHeader(Path file, String json, long dataStart) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      long offset = e.getLocation() == null ? -1 : e.getLocation().getCharOffset();
-      throw bad(file, "header is not valid JSON at character " + offset + " of the header: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
+  private static Header parseHeader(Path file, byte[] json, long dataStart) {
+    JsonNode root = JsonFiles.parse(JSON, json, file + ": header (bytes 8-" + (dataStart - 1) + ")");
+    if (!root.isObject()) {
       throw bad(file, "header is not a JSON object");
     }
     Map<String, Entry> entries = new LinkedHashMap<>();
@@ -146,26 +138,31 @@ public final class Safetensors {
       throw bad(file, where + " has unsupported dtype " + dtype.asText() + " (supported: F64, F32, F16, BF16)");
     }
     long[] dims = new long[shape.size()];
-    long elements = 1;
+    long bytes = elementSize;
     for (int i = 0; i < dims.length; i++) {
       JsonNode d = shape.get(i);
       if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 0) {
         throw bad(file, where + " has an invalid shape entry " + d);
       }
       dims[i] = d.asLong();
-      elements = Math.multiplyExact(elements, dims[i]);
+      try {
+        bytes = Math.multiplyExact(bytes, dims[i]);
+      } catch (ArithmeticException e) {
+        throw bad(file, where + " has shape " + shape + ", more bytes than any file holds");
+      }
     }
-    if (!offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
-      throw bad(file, where + " has non-integer data_offsets");
+    if (!offsets.get(0).isIntegralNumber() || !offsets.get(0).canConvertToLong()
+        || !offsets.get(1).isIntegralNumber() || !offsets.get(1).canConvertToLong()) {
+      throw bad(file, where + " has data_offsets " + offsets + " that are not 64-bit integers");
     }
     long begin = offsets.get(0).asLong();
     long end = offsets.get(1).asLong();
     if (begin < 0 || end < begin) {
       throw bad(file, where + " has invalid data_offsets [" + begin + ", " + end + "]");
     }
-    if (end - begin != elements * elementSize) {
+    if (end - begin != bytes) {
       throw bad(file, where + " holds " + (end - begin) + " bytes but its shape " + java.util.Arrays.toString(dims)
-          + " of " + dtype.asText() + " needs " + elements * elementSize);
+          + " of " + dtype.asText() + " needs " + bytes);
     }
     return new Entry(name, dtype.asText(), dims, begin, end);
   }

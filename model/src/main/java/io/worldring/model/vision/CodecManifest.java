@@ -1,12 +1,12 @@
 package io.worldring.model.vision;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.worldring.model.BadInputException;
+import io.worldring.model.io.JsonFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,15 +49,13 @@ final class CodecManifest {
     Path file = dir.resolve(FILE);
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readAllBytes(file));
+      root = JsonFiles.parse(JSON, Files.readAllBytes(file), file.toString());
     } catch (NoSuchFileException e) {
       throw new BadInputException(file + ": no such file (a tokenizer directory needs one)");
-    } catch (JsonProcessingException e) {
-      throw new BadInputException(file + ": not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")", e);
     }
-    if (root == null || !root.isObject()) {
+    if (!root.isObject()) {
       throw new BadInputException(file + ": must be a JSON object");
     }
     CodecManifest m = new CodecManifest(file, (ObjectNode) root);

@@ -5,15 +5,18 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.DefaultArraySerializers;
 
 /**
- * Primitive-array serializers that never allocate more than the message holds: a length prefix is
+ * Array and string serializers that never allocate more than the message holds: a length prefix is
  * checked against the bytes left in the input before the array is created, so a hostile length cannot
- * make a node allocate gigabytes. Messages are always decoded from a byte array, whose limit is known.
+ * make a node allocate gigabytes. Messages are always decoded from a byte array, whose limit is known
+ * (and at most the configured largest message).
  */
 final class BoundedArraySerializers {
   private BoundedArraySerializers() {}
 
+  /** Kryo's length prefix (0 for null, else length + 1), checked against the bytes left at {@code width} bytes per element. */
   static int checkedLength(Input input, int width) {
     int length = input.readVarInt(true) - 1;
     if (length < -1) {
@@ -23,6 +26,55 @@ final class BoundedArraySerializers {
       throw new KryoException("array of " + length + " elements is longer than the message");
     }
     return length;
+  }
+
+  /**
+   * Strings as Kryo writes them ({@link Output#writeString}). Kryo allocates a UTF-8 string's characters
+   * before reading them, so their count is checked against the bytes left first (each takes at least one);
+   * an ASCII string has no count and grows only with the bytes it reads.
+   */
+  static final class Strings extends Serializer<String> {
+    Strings() {
+      setAcceptsNull(true);
+      setImmutable(true);
+    }
+
+    @Override
+    public void write(Kryo kryo, Output output, String object) {
+      output.writeString(object);
+    }
+
+    @Override
+    public String read(Kryo kryo, Input input, Class<? extends String> type) {
+      int start = input.position();
+      if (input.readVarIntFlag()) { // null, empty or UTF-8, with a character count
+        int chars = input.readVarIntFlag(true) - 1;
+        if (chars < -1 || chars > input.limit() - input.position()) {
+          throw new KryoException("string length " + chars + " is negative or longer than the message");
+        }
+      }
+      input.setPosition(start);
+      return input.readString();
+    }
+  }
+
+  /**
+   * Arrays of registered objects. Every element takes at least a byte on the wire (each registered type
+   * writes something, a null a marker), so the length is checked against the bytes left as for bytes.
+   */
+  static final class Objects extends DefaultArraySerializers.ObjectArraySerializer {
+    Objects(Kryo kryo, Class<?> type) {
+      super(kryo, type);
+    }
+
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"}) // the superclass's signature
+    public Object[] read(Kryo kryo, Input input, Class type) {
+      int start = input.position();
+      checkedLength(input, 1);
+      input.setPosition(start);
+      return super.read(kryo, input, type);
+    }
   }
 
   static final class Bytes extends Serializer<byte[]> {

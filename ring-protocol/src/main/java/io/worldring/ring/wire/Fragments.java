@@ -59,9 +59,11 @@ public final class Fragments {
      * @throws IllegalArgumentException for a fragment inconsistent with its transfer or over the limits
      */
     public byte[] add(String sender, WireFragment f) {
-      if (f.count() <= 0 || f.index() < 0 || f.index() >= f.count() || f.totalBytes() < 0 || f.totalBytes() > maxMessageBytes) {
+      // Every fragment but that of an empty message holds a byte at least, so there are no more fragments than bytes.
+      if (f.count() <= 0 || f.index() < 0 || f.index() >= f.count() || f.totalBytes() < 0 || f.totalBytes() > maxMessageBytes
+          || f.count() > Math.max(1, f.totalBytes()) || f.bytes() == null) {
         throw new IllegalArgumentException("fragment " + f.index() + "/" + f.count() + " of " + f.totalBytes()
-            + " bytes is outside the limits (at most " + maxMessageBytes + " bytes)");
+            + " bytes is outside the limits (at most " + maxMessageBytes + " bytes, at most one fragment per byte, bytes present)");
       }
       long chunk = (f.totalBytes() + (long) f.count() - 1) / f.count();
       long expectedLength = f.index() < f.count() - 1 ? chunk : f.totalBytes() - chunk * (f.count() - 1);

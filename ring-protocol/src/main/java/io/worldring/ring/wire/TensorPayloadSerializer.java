@@ -55,18 +55,19 @@ final class TensorPayloadSerializer extends Serializer<TensorPayload> {
       throw new KryoException("tensor rank " + rank + " is outside 0.." + MAX_RANK);
     }
     long[] shape = new long[rank];
-    long elements = 1;
+    long needed = type.width; // bytes
     for (int i = 0; i < rank; i++) {
       shape[i] = input.readVarLong(true);
       if (shape[i] < 0 || shape[i] > Integer.MAX_VALUE) {
         throw new KryoException("tensor dimension " + shape[i] + " is out of range");
       }
-      elements = Math.multiplyExact(elements, shape[i]);
+      // Saturates above 2 GiB (no long overflow to wrap round to a small count); a zero dimension still gives 0.
+      needed = needed <= Integer.MAX_VALUE || shape[i] == 0 ? needed * shape[i] : needed;
     }
     int length = input.readVarInt(true);
-    if (length < 0 || length != elements * type.width) {
+    if (length < 0 || length != needed) {
       throw new KryoException("tensor of shape " + java.util.Arrays.toString(shape) + " (" + type + ") needs "
-          + elements * type.width + " bytes, the message says " + length);
+          + (needed > Integer.MAX_VALUE ? "over 2 GiB" : needed + " bytes") + ", the message says " + length);
     }
     if (length > input.limit() - input.position()) {
       throw new KryoException("tensor of " + length + " bytes is longer than the message");

@@ -2,9 +2,13 @@ package io.worldring.ring.wire;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.Pool;
 import io.worldring.model.attention.TokenBlock;
 import io.worldring.model.train.TrainingSequence;
@@ -40,18 +44,24 @@ public final class WireFormat {
     this.pool = new Pool<>(true, false, 16) {
       @Override
       protected Kryo create() {
-        Kryo kryo = new Kryo();
+        Kryo kryo = new Kryo(new RegisteredIdsOnly(), null);
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
         registerRing(kryo, fp32Transport);
         ext.forEach(e -> e.accept(kryo));
+        requireBoundedSerializers(kryo);
         return kryo;
       }
     };
   }
 
-  /** This module's registrations. Ids are part of the wire format: never renumber, only append. */
+  /**
+   * This module's registrations. Ids are part of the wire format: never renumber, only append. Every
+   * serializer that reads a length checks it against the message before allocating (strings included,
+   * whose Kryo default does not).
+   */
   static void registerRing(Kryo kryo, TensorPayload.WireType fp32Transport) {
+    kryo.register(String.class, new BoundedArraySerializers.Strings()); // Kryo's own id for String
     kryo.register(byte[].class, new BoundedArraySerializers.Bytes(), 10);
     kryo.register(int[].class, new BoundedArraySerializers.Ints(), 11);
     kryo.register(long[].class, new BoundedArraySerializers.Longs(), 12);
@@ -64,10 +74,33 @@ public final class WireFormat {
     kryo.register(GradChunk.class, new RecordSerializer<>(), 23);
     kryo.register(WireFragment.class, new RecordSerializer<>(), 24);
     kryo.register(TokenBlock.class, new RecordSerializer<>(), 30);
-    kryo.register(TokenBlock[].class, 31);
+    registerArray(kryo, TokenBlock[].class, 31);
     kryo.register(TrainingSequence.class, new RecordSerializer<>(), 32);
-    kryo.register(TrainingSequence[].class, 33);
+    registerArray(kryo, TrainingSequence[].class, 33);
     kryo.register(SequenceLayout.class, 34);
+  }
+
+  /**
+   * Fails for a registration whose serializer allocates what a length on the wire says: Kryo's own String,
+   * array, collection and map serializers do. Bounded are this project's serializers, records (whose
+   * components go through the registered serializers), enums (an ordinal checked against the constants) and
+   * the fixed-width primitives.
+   */
+  static void requireBoundedSerializers(Kryo kryo) {
+    for (Registration r : ((RegisteredIdsOnly) kryo.getClassResolver()).registrations()) {
+      Serializer<?> s = r.getSerializer();
+      boolean bounded = s instanceof RecordSerializer || s instanceof DefaultSerializers.EnumSerializer || r.getType().isPrimitive()
+          || s.getClass().getName().startsWith("io.worldring.");
+      if (!bounded) {
+        throw new IllegalStateException("wire class " + r.getType().getName() + " (id " + r.getId() + ") is registered with "
+            + s.getClass().getName() + ", which allocates whatever length a message states; register a bounded serializer");
+      }
+    }
+  }
+
+  /** Registers an array of registered elements under {@code id}, its length checked against the message before allocation. */
+  public static void registerArray(Kryo kryo, Class<? extends Object[]> arrayType, int id) {
+    kryo.register(arrayType, new BoundedArraySerializers.Objects(kryo, arrayType), id);
   }
 
   public byte[] toBytes(Object message) {
@@ -94,9 +127,34 @@ public final class WireFormat {
       }
       return o;
     } catch (KryoException | IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
-      throw new WireException("cannot deserialize a message of " + bytes.length + " bytes: " + e.getMessage(), e);
+      throw new WireException("cannot deserialize a message of " + bytes.length + " bytes: " + e.getMessage() + rootCause(e), e);
     } finally {
       pool.free(kryo);
+    }
+  }
+
+  /** What a record's constructor said, say, under Kryo's wrapping of it; empty if {@code e} is the cause itself. */
+  private static String rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == e ? "" : "\ncaused by " + root;
+  }
+
+  /**
+   * Classes travel as their registered ids only. Kryo also reads a class given by name (which a writer with
+   * registration required never sends): it would load any class the peer names, read the name with an
+   * unchecked length, and remember each name id for the life of the Kryo instance.
+   */
+  static final class RegisteredIdsOnly extends DefaultClassResolver {
+    @Override
+    protected Registration readName(Input input) {
+      throw new KryoException("a class given by name; only registered class ids are accepted");
+    }
+
+    Iterable<Registration> registrations() {
+      return idToRegistration.values();
     }
   }
 
