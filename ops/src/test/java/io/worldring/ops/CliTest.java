@@ -129,7 +129,7 @@ class CliTest {
     assertBadInput(CliRunner.run("train", "--config", conf.toString(), "--curriculum", "mine", "--run-dir", dir.resolve("r9").toString()),
         "bad.conf:3", "unknown key 'rope-thta'");
     assertBadInput(CliRunner.run("train", "--curriculum", "nope", "--run-dir", dir.resolve("r10").toString()),
-        "curriculum 'nope' is not defined");
+        "worldring.train.curriculum: 'nope' is not defined");
     assertBadInput(CliRunner.run("train", "--resume", "--run-dir", dir.resolve("r11").toString()), "nothing to resume");
     assertBadInput(CliRunner.run("train", "--devices", "2", "--layout", "diagonal", "--run-dir", dir.resolve("r7").toString()),
         "unknown layout 'diagonal'");

@@ -36,7 +36,11 @@ public final class TrainingRun {
     if (!s.initFrom().isEmpty()) {
       model = Checkpoint.readManifest(Checkpoint.resolve(Path.of(s.initFrom()))).config();
     } else {
-      model = ModelConfig.preset(s.preset());
+      try {
+        model = ModelConfig.preset(s.preset());
+      } catch (BadInputException e) {
+        throw new BadInputException(RunConfig.PATH + ".preset: " + e.getMessage(), e);
+      }
     }
     List<Stage> stages = Curricula.stages(config, s, model);
     for (Stage st : stages) {
