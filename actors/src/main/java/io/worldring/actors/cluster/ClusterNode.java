@@ -68,7 +68,9 @@ public final class ClusterNode implements AutoCloseable {
    * The cluster configuration for {@code settings} over the given base config, over the profiles, over
    * reference.conf (Artery over plain TCP unless a profile, such as {@code secure}, says otherwise). Pekko
    * Management, when started, serves on the node's host unless its host is configured (Pekko's own default is
-   * the machine's host name; the {@code kubernetes} profile binds all interfaces).
+   * the machine's host name; the {@code kubernetes} profile binds all interfaces). Pekko settings given to this
+   * JVM as system properties ({@code -Dpekko.remote.artery.bind.port=...} in {@code WORLDRING_JAVA_OPTS}) are
+   * this node's alone and win over the run's config, which carries every reference.conf and would hide them.
    */
   public static Config config(Settings s, Config base) {
     List<String> seeds = s.seeds().stream().map(a -> "pekko://" + SYSTEM_NAME + "@" + a).toList();
@@ -77,6 +79,7 @@ public final class ClusterNode implements AutoCloseable {
         .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withFallback(pekkoSystemProperties())
         .withFallback(base)
         .withFallback(ConfigProfiles.load(s.profiles()))
         .withFallback(ConfigFactory.load());
@@ -84,6 +87,11 @@ public final class ClusterNode implements AutoCloseable {
       config = config.withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(s.host()));
     }
     return config;
+  }
+
+  private static Config pekkoSystemProperties() {
+    Config props = ConfigFactory.systemProperties();
+    return props.hasPath("pekko") ? props.withOnlyPath("pekko") : ConfigFactory.empty();
   }
 
   /** Starts the node and its devices. */
