@@ -64,6 +64,7 @@ class PartitionIT {
       assertTrue(nodes[0].waitFor(90, TimeUnit.SECONDS), "the isolated node did not exit within 90 s of the cut");
       System.out.printf("isolated node exited %.1f s after the cut, code %d%n", (System.currentTimeMillis() - cutAt) / 1000.0,
           nodes[0].exitValue());
+      assertEquals(WorldringCli.EXIT_REMOVED, nodes[0].exitValue(), "the isolated node exits because the cluster downed it");
       long stepAtExit = last(metrics(run)).get("step").asLong();
       awaitMetrics(run, l -> last(l).get("step").asLong() >= stepAtExit + 3, 120, "3 more steps on the majority");
       for (JsonNode n : metrics(run)) {

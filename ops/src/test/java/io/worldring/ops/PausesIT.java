@@ -87,6 +87,7 @@ class PausesIT {
       assertTrue(paused.waitFor(60, TimeUnit.SECONDS), "the downed node did not exit within 60 s of waking");
       System.out.printf("woken node exited %.1f s after SIGCONT, code %d%n", (System.currentTimeMillis() - wokenAt) / 1000.0,
           paused.exitValue());
+      assertEquals(WorldringCli.EXIT_REMOVED, paused.exitValue(), "the woken node exits because the cluster downed it");
       awaitMetrics(run, m -> last(m).get("step").asLong() >= stepAtWake + 3, 120, "3 more steps after the node woke");
       for (JsonNode n : metrics(run)) {
         if (n.get("step").asLong() > stepAtWake) {

@@ -9,6 +9,7 @@ import io.worldring.actors.device.DeviceFaults;
 import io.worldring.model.BadInputException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -133,6 +134,18 @@ public final class ClusterNode implements AutoCloseable {
   /** Blocks until this node's system has terminated (the run ended, the node was downed, or {@link #close}). */
   public void awaitTermination() {
     system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /**
+   * Whether the cluster, not this node, ended its membership: it was downed (by the Split Brain Resolver, on
+   * this node or a peer, after it was unreachable) or removed, and so shut down. A node that was unreachable
+   * for too long, say frozen by a long pause, finds out when it wakes and must not rejoin as the same
+   * incarnation; a new process joins as a new member.
+   */
+  public boolean removedByCluster() {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .filter(r -> r == CoordinatedShutdown.clusterDowningReason() || r == CoordinatedShutdown.clusterLeavingReason())
+        .isPresent();
   }
 
   /** Leaves the cluster and terminates. */
