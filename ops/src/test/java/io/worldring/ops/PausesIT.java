@@ -37,17 +37,11 @@ class PausesIT {
   @Test
   void aShortPauseIsWaitedOutAndALongOneCostsOnlyThePausedNode(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
     System.out.println("node logs in " + dir + " (kept if the test fails)");
-    int port = freePort();
     Path run = dir.resolve("pause-run");
-    String seed = "127.0.0.1:" + port;
-    long committed = 0;
+    long committed;
     List<Process> nodes = new ArrayList<>();
     try {
-      nodes.add(start(dir, "seed", concat(new String[] {"node", "--seed", "self", "--port", Integer.toString(port), "--run-dir",
-          "pause-run"}, RUN)));
-      nodes.add(start(dir, "worker1", concat(new String[] {"node", "--seed", seed, "--run-dir", "pause-run"}, RUN)));
-      nodes.add(start(dir, "worker2", concat(new String[] {"node", "--seed", seed, "--run-dir", "pause-run"}, RUN)));
-      awaitMetrics(run, m -> m.stream().filter(n -> n.get("devices").asInt() == 3).count() >= 3, 240, "3 steps ran on 3 devices");
+      startCluster(dir, nodes);
       Process paused = nodes.get(1);
 
       // A pause below acceptable-heartbeat-pause: the ring waits for the node and keeps all three devices.
@@ -69,46 +63,93 @@ class PausesIT {
       System.out.println("1.5 s pause: steps " + (shortStep + 1) + ".." + last(metrics(run)).get("step").asLong()
           + " kept 3 devices, 1 attempt each");
 
-      // A pause far above it: the SBR downs the node, the ring continues on two devices.
-      long stoppedAt = System.currentTimeMillis();
-      signal(paused, "STOP");
-      awaitMetrics(run, m -> firstOnTwoAfter(m, stoppedAt) != null, 120, "a step committed on 2 devices while the node was stopped");
-      JsonNode firstOnTwo = firstOnTwoAfter(metrics(run), stoppedAt);
-      double recovery = (Instant.parse(firstOnTwo.get("time").asText()).toEpochMilli() - stoppedAt) / 1000.0;
-      System.out.printf("SIGSTOP -> next committed step without the node: %.1f s (step %d, %d attempts)%n", recovery,
-          firstOnTwo.get("step").asLong(), firstOnTwo.get("attempts").asInt());
-      long stillStopped = stoppedAt + 15_000 - System.currentTimeMillis();
-      if (stillStopped > 0) {
-        Thread.sleep(stillStopped); // at least 15 s stopped, whatever the recovery took
-      }
-      long wokenAt = System.currentTimeMillis();
-      long stepAtWake = last(metrics(run)).get("step").asLong();
-      signal(paused, "CONT");
-      assertTrue(paused.waitFor(60, TimeUnit.SECONDS), "the downed node did not exit within 60 s of waking");
-      System.out.printf("woken node exited %.1f s after SIGCONT, code %d%n", (System.currentTimeMillis() - wokenAt) / 1000.0,
-          paused.exitValue());
-      assertEquals(WorldringCli.EXIT_REMOVED, paused.exitValue(), "the woken node exits because the cluster downed it");
-      awaitMetrics(run, m -> last(m).get("step").asLong() >= stepAtWake + 3, 120, "3 more steps after the node woke");
-      for (JsonNode n : metrics(run)) {
-        if (n.get("step").asLong() > stepAtWake) {
-          assertEquals(2, n.get("devices").asInt(), "the woken node must not take part again: " + n);
-        }
-      }
+      committed = pauseBeyondTheFailureDetector(run, nodes, 1);
       assertTrue(last(metrics(run)).get("failures_total").asLong() > before.get("failures_total").asLong(),
           "the long pause was counted as a failure");
-      assertTrue(nodes.get(0).isAlive() && nodes.get(2).isAlive(), "the majority kept running");
-      committed = last(metrics(run)).get("step").asLong();
     } finally {
-      for (Process p : nodes) {
-        if (p.isAlive()) {
-          signal(p, "CONT");
-        }
-        p.destroyForcibly();
-        p.waitFor(30, TimeUnit.SECONDS);
-      }
+      stop(nodes);
     }
     assertStepsIncrease(metrics(run));
     assertLedgerExactlyOnce(run, committed);
+  }
+
+  /**
+   * The node hosting the supervisor (the seed, the oldest member) frozen: the supervisor moves to the
+   * majority and continues from the replicas; the old one, woken, must not log a stale step.
+   */
+  @Test
+  void aLongPauseOfTheSupervisorsNodeMovesTheSupervisor(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+    System.out.println("node logs in " + dir + " (kept if the test fails)");
+    Path run = dir.resolve("pause-run");
+    long committed;
+    List<Process> nodes = new ArrayList<>();
+    try {
+      startCluster(dir, nodes);
+      committed = pauseBeyondTheFailureDetector(run, nodes, 0);
+    } finally {
+      stop(nodes);
+    }
+    assertStepsIncrease(metrics(run));
+    assertLedgerExactlyOnce(run, committed);
+  }
+
+  /** Starts a seed and two workers (one device each) on a long run, and waits for 3 steps on 3 devices. */
+  private static void startCluster(Path dir, List<Process> nodes) throws Exception {
+    int port = freePort();
+    String seed = "127.0.0.1:" + port;
+    nodes.add(start(dir, "seed", concat(new String[] {"node", "--seed", "self", "--port", Integer.toString(port), "--run-dir",
+        "pause-run"}, RUN)));
+    nodes.add(start(dir, "worker1", concat(new String[] {"node", "--seed", seed, "--run-dir", "pause-run"}, RUN)));
+    nodes.add(start(dir, "worker2", concat(new String[] {"node", "--seed", seed, "--run-dir", "pause-run"}, RUN)));
+    awaitMetrics(dir.resolve("pause-run"), m -> m.stream().filter(n -> n.get("devices").asInt() == 3).count() >= 3, 240,
+        "3 steps ran on 3 devices");
+  }
+
+  /**
+   * Freezes node {@code index} for at least 15 s, far above acceptable-heartbeat-pause: the SBR downs it and
+   * the ring continues on the other two devices; woken, the node exits (downed) and takes no part again.
+   * Returns the last step seen committed.
+   */
+  private static long pauseBeyondTheFailureDetector(Path run, List<Process> nodes, int index) throws Exception {
+    Process paused = nodes.get(index);
+    long stoppedAt = System.currentTimeMillis();
+    signal(paused, "STOP");
+    awaitMetrics(run, m -> firstOnTwoAfter(m, stoppedAt) != null, 120, "a step committed on 2 devices while the node was stopped");
+    JsonNode firstOnTwo = firstOnTwoAfter(metrics(run), stoppedAt);
+    double recovery = (Instant.parse(firstOnTwo.get("time").asText()).toEpochMilli() - stoppedAt) / 1000.0;
+    System.out.printf("SIGSTOP of node %d -> next committed step without it: %.1f s (step %d, %d attempts)%n", index, recovery,
+        firstOnTwo.get("step").asLong(), firstOnTwo.get("attempts").asInt());
+    long stillStopped = stoppedAt + 15_000 - System.currentTimeMillis();
+    if (stillStopped > 0) {
+      Thread.sleep(stillStopped); // at least 15 s stopped, whatever the recovery took
+    }
+    long wokenAt = System.currentTimeMillis();
+    long stepAtWake = last(metrics(run)).get("step").asLong();
+    signal(paused, "CONT");
+    assertTrue(paused.waitFor(60, TimeUnit.SECONDS), "the downed node did not exit within 60 s of waking");
+    System.out.printf("woken node %d exited %.1f s after SIGCONT, code %d%n", index, (System.currentTimeMillis() - wokenAt) / 1000.0,
+        paused.exitValue());
+    assertEquals(WorldringCli.EXIT_REMOVED, paused.exitValue(), "the woken node exits because the cluster downed it");
+    awaitMetrics(run, m -> last(m).get("step").asLong() >= stepAtWake + 3, 120, "3 more steps after the node woke");
+    for (JsonNode n : metrics(run)) {
+      if (n.get("step").asLong() > stepAtWake) {
+        assertEquals(2, n.get("devices").asInt(), "the woken node must not take part again: " + n);
+      }
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      assertTrue(i == index || nodes.get(i).isAlive(), "node " + i + " of the majority kept running");
+    }
+    return last(metrics(run)).get("step").asLong();
+  }
+
+  private static void stop(List<Process> nodes) throws Exception {
+    for (Process p : nodes) {
+      if (p.isAlive()) {
+        signal(p, "CONT");
+      }
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
   }
 
   static void signal(Process p, String signal) throws IOException, InterruptedException {
