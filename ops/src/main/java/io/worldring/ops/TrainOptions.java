@@ -150,7 +150,7 @@ final class TrainOptions {
     return new Prepared(settings, dir, resolved, plan);
   }
 
-  /** Runs a prepared run on a cluster node with progress on stderr; the exit code. */
+  /** Runs a prepared run on a cluster node with progress on stderr; the exit code ({@link WorldringCli#EXIT_REMOVED} for a downed node). */
   int run(Prepared p, ClusterNode.Settings node) {
     TrainingRun.Result result;
     try (ProgressReporter reporter = new ProgressReporter(progress, System.err)) {
@@ -163,6 +163,11 @@ final class TrainOptions {
     }
     if (result.error() != null) {
       throw new BadInputException(result.error());
+    }
+    if (result.removed()) {
+      System.err.println("worldring: the cluster removed this node before the run ended (it was unreachable: crashed, paused or "
+          + "partitioned away, and the Split Brain Resolver downed it); the run goes on without it. Start it again to rejoin as a new member.");
+      return WorldringCli.EXIT_REMOVED;
     }
     if (result.hostedEnd()) {
       System.err.printf(Locale.ROOT, "done: step %d, run directory %s%n", result.step(), p.runDir());

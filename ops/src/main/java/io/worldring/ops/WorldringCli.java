@@ -15,6 +15,11 @@ public final class WorldringCli implements Runnable {
   public static final int EXIT_BAD_INPUT = 2;
   /** Exit code of an unexpected failure. */
   public static final int EXIT_FAILURE = 1;
+  /**
+   * Exit code of a `worldring node` the cluster removed before the run ended (downed by the Split Brain
+   * Resolver after it was unreachable: it crashed, paused or was partitioned away); the run goes on without it.
+   */
+  public static final int EXIT_REMOVED = 3;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

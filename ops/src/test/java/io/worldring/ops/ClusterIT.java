@@ -27,6 +27,11 @@ class ClusterIT {
       "--warmup-steps", "2", "--checkpoint-every", "5", "--progress", "plain", "--min-devices", "3"};
 
   static Process start(Path dir, String name, String... args) throws IOException {
+    return start(dir, name, java.util.Map.of(), args);
+  }
+
+  /** As {@link #start(Path, String, String...)}, with more environment variables for the node. */
+  static Process start(Path dir, String name, java.util.Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ROOT.resolve("worldring").toString());
     cmd.addAll(List.of(args));
@@ -36,6 +41,7 @@ class ClusterIT {
     pb.environment().put("WORLDRING_OFFHEAP", "1g");
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("WORLDRING_DEVICE_THREADS", "1");
+    pb.environment().putAll(env);
     return pb.start();
   }
 

@@ -9,6 +9,7 @@ import io.worldring.actors.device.DeviceFaults;
 import io.worldring.model.BadInputException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -68,7 +69,9 @@ public final class ClusterNode implements AutoCloseable {
    * The cluster configuration for {@code settings} over the given base config, over the profiles, over
    * reference.conf (Artery over plain TCP unless a profile, such as {@code secure}, says otherwise). Pekko
    * Management, when started, serves on the node's host unless its host is configured (Pekko's own default is
-   * the machine's host name; the {@code kubernetes} profile binds all interfaces).
+   * the machine's host name; the {@code kubernetes} profile binds all interfaces). Pekko settings given to this
+   * JVM as system properties ({@code -Dpekko.remote.artery.bind.port=...} in {@code WORLDRING_JAVA_OPTS}) are
+   * this node's alone and win over the run's config, which carries every reference.conf and would hide them.
    */
   public static Config config(Settings s, Config base) {
     List<String> seeds = s.seeds().stream().map(a -> "pekko://" + SYSTEM_NAME + "@" + a).toList();
@@ -77,6 +80,7 @@ public final class ClusterNode implements AutoCloseable {
         .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(s.host()))
         .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(s.port()))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withFallback(pekkoSystemProperties())
         .withFallback(base)
         .withFallback(ConfigProfiles.load(s.profiles()))
         .withFallback(ConfigFactory.load());
@@ -84,6 +88,11 @@ public final class ClusterNode implements AutoCloseable {
       config = config.withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(s.host()));
     }
     return config;
+  }
+
+  private static Config pekkoSystemProperties() {
+    Config props = ConfigFactory.systemProperties();
+    return props.hasPath("pekko") ? props.withOnlyPath("pekko") : ConfigFactory.empty();
   }
 
   /** Starts the node and its devices. */
@@ -125,6 +134,18 @@ public final class ClusterNode implements AutoCloseable {
   /** Blocks until this node's system has terminated (the run ended, the node was downed, or {@link #close}). */
   public void awaitTermination() {
     system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /**
+   * Whether the cluster, not this node, ended its membership: it was downed (by the Split Brain Resolver, on
+   * this node or a peer, after it was unreachable) or removed, and so shut down. A node that was unreachable
+   * for too long, say frozen by a long pause, finds out when it wakes and must not rejoin as the same
+   * incarnation; a new process joins as a new member.
+   */
+  public boolean removedByCluster() {
+    return CoordinatedShutdown.get(system).getShutdownReason()
+        .filter(r -> r == CoordinatedShutdown.clusterDowningReason() || r == CoordinatedShutdown.clusterLeavingReason())
+        .isPresent();
   }
 
   /** Leaves the cluster and terminates. */

@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  *                         index within the stage's stream, sample count, digest of the batch's tokens)
  *   checkpoints/step-N/   see {@link Checkpoint}; the newest {@code keep} periodic ones and every stage's
  *                         final one are kept
+ *   supervisor.owner      the supervisor that owns the run now: one that was paused or cut off and replaced
+ *                         finds another owner here and logs nothing more
  * </pre>
  * The ledger always describes exactly the steps the current weights have seen: when a run falls back to an
  * older checkpoint (every replica lost), the lines after it are dropped, since those samples are then seen
@@ -125,6 +127,44 @@ public final class RunDirectory {
           .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  public Path owner() {
+    return dir.resolve("supervisor.owner");
+  }
+
+  /**
+   * Makes {@code id} the supervisor that owns the run (before it reconciles the ledger): a predecessor that
+   * wakes from a pause, or sits on the far side of a partition, then finds it no longer {@link #owns} the run.
+   */
+  public void claim(String id) {
+    Path tmp = dir.resolve(".supervisor.owner.tmp");
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(tmp, id, StandardCharsets.UTF_8);
+      force(tmp);
+      Files.move(tmp, owner(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new BadInputException(owner() + ": cannot write (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Whether the supervisor {@code id} still owns the run; checked before every commit is logged. */
+  public boolean owns(String id) {
+    try {
+      return id.equals(Files.readString(owner(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The owner's id as written, for messages. */
+  public String ownerDescription() {
+    try {
+      return Files.readString(owner(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "none: " + e.getMessage();
     }
   }
 

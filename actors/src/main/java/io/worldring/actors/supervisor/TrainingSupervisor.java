@@ -115,6 +115,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   private String lastStatus = "";
   private final double peakFlops; // per device, for MFU
   private double visionShare = -1; // the stage's vision loss share; -1 in a text stage
+  private final String owner; // this incarnation, as claimed in the run directory's supervisor.owner
 
   /**
    * @param shutdownWhenDone tell every device's node to shut down when the run ends (a cluster of `worldring
@@ -141,6 +142,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     this.shutdownWhenDone = shutdownWhenDone;
     this.timers = timers;
     this.dir = new RunDirectory(plan.runDir());
+    this.owner = context.getSystem().address() + " " + java.util.UUID.randomUUID();
     this.metrics = io.worldring.actors.metrics.NodeMetrics.get(context.getSystem());
     metrics.supervisorHere.set(1);
     this.peakFlops = context.getSystem().settings().config().getDouble("worldring.metrics.peak-flops-per-device");
@@ -337,6 +339,9 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       pending = null;
       checkpointDue = false;
     }
+    if (!reconciled) {
+      dir.claim(owner); // first, so a predecessor that wakes after this logs nothing more
+    }
     dir.reconcileLedger(step, state.last());
     dir.truncateMetrics(step);
     reconciled = true;
@@ -392,6 +397,9 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       metrics.stepsRetried.inc();
       return failed("step " + (position.step() + 1) + " failed before its commit (it will run again): " + o.error());
     }
+    if (!dir.owns(owner)) {
+      return superseded("step " + (position.step() + 1));
+    }
     commit(o);
     if (o.failed()) {
       return failed("a device failed after step " + position.step() + " committed: " + o.error());
@@ -443,6 +451,9 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     if (s.saved().error() != null) {
       return failed("checkpoint at step " + position.step() + " failed: " + s.saved().error());
     }
+    if (!dir.owns(owner)) {
+      return superseded("the checkpoint of step " + position.step());
+    }
     checkpointDue = false;
     metrics.checkpointDuration.observe((System.nanoTime() - saveStarted) / 1e9);
     metrics.checkpointSize.set(RunDirectory.sizeOf(dir.checkpointDir(position.step())));
@@ -450,6 +461,17 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     dir.prune(plan.keepCheckpoints());
     listener.checkpointed(position.step(), s.saved().directory());
     return next();
+  }
+
+  /**
+   * Another supervisor owns the run now: this one was paused or cut off from the cluster long enough to be
+   * replaced (its node is being downed). It logs nothing more and stops.
+   */
+  private Behavior<Command> superseded(String what) {
+    getContext().getLog().error("another supervisor owns run {} now ({}): this one was replaced and stops without logging {}",
+        plan.runDir(), dir.ownerDescription(), what);
+    metrics.supervisorHere.set(0);
+    return Behaviors.stopped();
   }
 
   private Behavior<Command> failed(String why) {

@@ -25,8 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * directory holds run.conf, metrics.jsonl, ledger.jsonl and checkpoints/ (see RunDirectory).
  */
 public final class TrainingRun {
-  /** How the run ended, as seen from this node. */
-  public record Result(boolean hostedEnd, long step, String error) {}
+  /**
+   * How the run ended, as seen from this node: {@code hostedEnd} when this node's supervisor ended it (then
+   * {@code step} and {@code error}); {@code removed} when the cluster downed this node before that.
+   */
+  public record Result(boolean hostedEnd, long step, String error, boolean removed) {}
 
   private TrainingRun() {}
 
@@ -127,7 +130,7 @@ public final class TrainingRun {
 
       @Override
       public void finished(long step, String error) {
-        end.set(new Result(true, step, error));
+        end.set(new Result(true, step, error, false));
         listener.finished(step, error);
       }
     };
@@ -151,6 +154,6 @@ public final class TrainingRun {
       n.close();
     }
     Result r = end.get();
-    return r != null ? r : new Result(false, -1, null);
+    return r != null ? r : new Result(false, -1, null, n.removedByCluster());
   }
 }
