@@ -36,7 +36,8 @@ public final class Curricula {
     String path = PATH + "." + s.curriculum();
     try {
       if (!config.hasPath(path)) {
-        throw new BadInputException("worldring.train.curriculum: '" + s.curriculum() + "' is not defined (known: single, "
+        throw new BadInputException(HoconRecords.where(config.getValue(RunConfig.PATH + ".curriculum").origin(), RunConfig.PATH + ".curriculum")
+            + ": worldring.train.curriculum: '" + s.curriculum() + "' is not defined (known: single, "
             + String.join(", ", config.getObject(PATH).keySet()) + ")");
       }
       ConfigValue list = config.getValue(path);

@@ -10,6 +10,7 @@ import io.worldring.actors.supervisor.StepRecord;
 import io.worldring.actors.supervisor.TrainingSupervisor;
 import io.worldring.datasets.ByteTokenizer;
 import io.worldring.datasets.Tokenizers;
+import io.worldring.config.HoconRecords;
 import io.worldring.model.BadInputException;
 import io.worldring.model.ModelConfig;
 import io.worldring.model.io.Checkpoint;
@@ -42,7 +43,8 @@ public final class TrainingRun {
       try {
         model = ModelConfig.preset(s.preset());
       } catch (BadInputException e) {
-        throw new BadInputException(RunConfig.PATH + ".preset: " + e.getMessage(), e);
+        String key = RunConfig.PATH + ".preset";
+        throw new BadInputException(HoconRecords.where(config.getValue(key).origin(), key) + ": " + key + ": " + e.getMessage(), e);
       }
     }
     List<Stage> stages = Curricula.stages(config, s, model);

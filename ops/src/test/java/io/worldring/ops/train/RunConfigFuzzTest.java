@@ -90,6 +90,18 @@ class RunConfigFuzzTest {
   }
 
   @org.junit.jupiter.api.Test
+  void theCorpusIsRefusedNamingTheFileOrTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.util.List<Path> files = io.worldring.model.fuzz.FuzzCorpus.files(RunConfigFuzzTest.class, "run-config").stream()
+        .filter(f -> f.toString().endsWith(".conf")).toList();
+    assertTrue(files.size() >= 6, "corpus files: " + files);
+    for (Path f : files) {
+      Path file = dir.resolve(f.getFileName().toString());
+      Files.copy(f, file);
+      BadInputException e = CleanFailure.refused(BadInputException.class, f.getFileName().toString(), 64L << 20, () -> plan(file));
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void theValidConfigPlansTwoStages(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path file = dir.resolve("run.conf");
     Files.writeString(file, VALID);
