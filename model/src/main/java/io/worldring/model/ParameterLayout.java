@@ -36,6 +36,11 @@ public final class ParameterLayout {
     return s;
   }
 
+  /** How many tensors {@link #shapes} lists for {@code c}, without listing them. */
+  static long tensorCount(ModelConfig c) {
+    return 2 + 9L * c.nLayers() + (c.tiedEmbeddings() ? 0 : 1) + (c.hasVision() ? 2 : 0);
+  }
+
   /** The vision tables' names and shapes (empty for a text-only model), last in checkpoint order. */
   public static Map<String, long[]> visionShapes(ModelConfig c) {
     Map<String, long[]> s = new LinkedHashMap<>();
@@ -116,6 +121,12 @@ public final class ParameterLayout {
 
   /** Checks that {@code params} has exactly the tensors {@code config} needs. */
   public static void validate(ModelConfig config, Parameters params, String source) {
+    // Counted before the names are listed: a config from a damaged file may claim billions of layers.
+    long needed = tensorCount(config);
+    if (needed > params.size()) {
+      throw new BadInputException(source + ": the config (" + config.nLayers() + " layers) needs " + needed + " tensors, "
+          + params.size() + " are present");
+    }
     Map<String, long[]> want = shapes(config);
     for (Map.Entry<String, long[]> e : want.entrySet()) {
       if (!params.contains(e.getKey())) {
