@@ -167,7 +167,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--block", defaultValue = "256", description = "Attention tile (default: ${DEFAULT-VALUE})") int block;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "Timed steps after one warm-up step (default: ${DEFAULT-VALUE})") int repeats;
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed steps first (default: ${DEFAULT-VALUE}; 0 for a long context's one step)")
+    int warmup;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Timed steps after the warm-up (default: ${DEFAULT-VALUE})") int repeats;
 
     @Option(names = "--gemm-size", defaultValue = "1024", description = "Square sgemm size for the peak rate (default: ${DEFAULT-VALUE})")
     int gemmSize;
@@ -182,9 +185,12 @@ final class BenchCommand implements Callable<Integer> {
       positive("--block", block);
       positive("--repeats", repeats);
       positive("--gemm-size", gemmSize);
+      if (warmup < 0) {
+        throw new BadInputException("--warmup must be 0 or more, got " + warmup);
+      }
       ObjectNode n = JSON.createObjectNode().put("bench", "step").put("preset", preset);
       BenchEnvironment.describe(n);
-      StepBench.measure(n, new StepBench.Settings(model, devices, seq, batch, l, block, repeats, gemmSize));
+      StepBench.measure(n, new StepBench.Settings(model, devices, seq, batch, l, block, warmup, repeats, gemmSize));
       print(n);
       return 0;
     }

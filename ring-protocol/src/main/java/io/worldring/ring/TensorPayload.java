@@ -1,10 +1,13 @@
 package io.worldring.ring;
 
+import io.worldring.model.NativeMemory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -84,44 +87,112 @@ public final class TensorPayload {
     if (bytes != null && type == wireType) {
       return bytes;
     }
-    INDArray a = array();
-    int n = Math.toIntExact(a.length());
-    ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(n, type.width)).order(ByteOrder.LITTLE_ENDIAN);
-    switch (type) {
-      case FP64 -> out.asDoubleBuffer().put(a.dup('c').data().asDouble());
-      case FP32 -> out.asFloatBuffer().put(a.dup('c').data().asFloat());
-      case BF16 -> {
-        for (float f : a.dup('c').data().asFloat()) {
-          out.putShort(toBfloat16(f));
-        }
-      }
-      default -> throw new IllegalStateException(type.name());
+    byte[] out = new byte[Math.toIntExact(wireBytes(type))];
+    writeWire(type, out, 0);
+    return out;
+  }
+
+  /**
+   * Writes the little-endian elements in {@code type} into {@code dst} from {@code offset}: straight out of
+   * the array's native memory where it is contiguous (one copy), through a contiguous copy otherwise.
+   */
+  public void writeWire(WireType type, byte[] dst, int offset) {
+    int length = Math.toIntExact(wireBytes(type));
+    if (length == 0) {
+      return;
     }
-    return out.array();
+    if (bytes != null && type == wireType) {
+      System.arraycopy(bytes, 0, dst, offset, length);
+      return;
+    }
+    INDArray a = array();
+    INDArray dense = isDense(a) ? a : a.dup('c');
+    try {
+      ByteBuffer src = nativeBytes(dense);
+      ByteBuffer out = ByteBuffer.wrap(dst, offset, length).order(ByteOrder.LITTLE_ENDIAN);
+      switch (type) {
+        case FP64 -> {
+          requireType(dense, DataType.DOUBLE, type);
+          out.put(src);
+        }
+        case FP32 -> {
+          if (dense.dataType() == DataType.FLOAT) {
+            out.put(src);
+          } else {
+            out.asFloatBuffer().put(dense.data().asFloat());
+          }
+        }
+        case BF16 -> {
+          FloatBuffer floats = dense.dataType() == DataType.FLOAT ? src.asFloatBuffer() : FloatBuffer.wrap(dense.data().asFloat());
+          for (int i = 0, n = floats.remaining(); i < n; i++) {
+            out.putShort(toBfloat16(floats.get(i)));
+          }
+        }
+        default -> throw new IllegalStateException(type.name());
+      }
+    } finally {
+      if (dense != a) {
+        NativeMemory.release(dense);
+      }
+    }
+  }
+
+  /**
+   * The array of {@code shape} whose little-endian elements in {@code type} start at {@code src[offset]},
+   * copied once into native memory (bf16 widens to fp32).
+   */
+  public static INDArray decode(WireType type, long[] shape, byte[] src, int offset) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
+    }
+    int length = Math.toIntExact(Math.multiplyExact(n, type.width));
+    ByteBuffer in = ByteBuffer.wrap(src, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
+    INDArray out = Nd4j.createUninitialized(type == WireType.FP64 ? DataType.DOUBLE : DataType.FLOAT, shape);
+    if (n == 0) {
+      return out;
+    }
+    ByteBuffer dst = nativeBytes(out);
+    if (type == WireType.BF16) {
+      FloatBuffer floats = dst.asFloatBuffer();
+      for (int i = 0; i < n; i++) {
+        floats.put(i, Float.intBitsToFloat((in.getShort(2 * i) & 0xffff) << 16));
+      }
+    } else {
+      dst.put(in);
+    }
+    return out;
   }
 
   private INDArray decode() {
-    int n = Math.toIntExact(elements());
-    ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    switch (wireType) {
-      case FP64 -> {
-        double[] v = new double[n];
-        in.asDoubleBuffer().get(v);
-        return Nd4j.create(v, shape, DataType.DOUBLE);
-      }
-      case FP32 -> {
-        float[] v = new float[n];
-        in.asFloatBuffer().get(v);
-        return Nd4j.create(v, shape, DataType.FLOAT);
-      }
-      case BF16 -> {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-          v[i] = Float.intBitsToFloat((in.getShort(2 * i) & 0xffff) << 16);
-        }
-        return Nd4j.create(v, shape, DataType.FLOAT);
-      }
-      default -> throw new IllegalStateException(wireType.name());
+    return decode(wireType, shape, bytes, 0);
+  }
+
+  /**
+   * C order with default strides, alone in its buffer (not a view), so its bytes are the buffer's one run of
+   * native memory. Views take a contiguous copy: how ND4J offsets a view's buffer is not part of its API.
+   */
+  private static boolean isDense(INDArray a) {
+    return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a) && !a.isView() && a.offset() == 0 && a.length() > 0
+        && a.data().offset() == 0 && a.data().length() == a.length();
+  }
+
+  /** The array's elements as a little-endian view of its native memory (ND4J keeps them in native order). */
+  private static ByteBuffer nativeBytes(INDArray dense) {
+    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+      throw new IllegalStateException("the wire format needs a little-endian machine");
+    }
+    int length = Math.toIntExact(dense.length() * dense.dataType().width());
+    ByteBuffer all = dense.data().asNio();
+    if (all.capacity() < length) {
+      throw new IllegalStateException("ND4J exposes " + all.capacity() + " bytes of an array of " + length);
+    }
+    return all.duplicate().position(0).limit(length).slice().order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static void requireType(INDArray a, DataType want, WireType type) {
+    if (a.dataType() != want) {
+      throw new IllegalArgumentException("a " + a.dataType() + " array cannot travel as " + type);
     }
   }
 

@@ -8,7 +8,8 @@ import io.worldring.ring.RingMessage;
 import io.worldring.ring.TensorPayload;
 import io.worldring.ring.wire.Fragments;
 import io.worldring.ring.wire.WireFormat;
-import io.worldring.ring.wire.WireFragment;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -38,21 +39,24 @@ public final class RingLink implements RingDevice.Outbox {
     return local;
   }
 
+  /** The next device (for `bench transport`'s baseline of the same messages without this link's codec). */
+  public ActorRef<DeviceActor.Command> nextRef() {
+    return next;
+  }
+
   @Override
   public void sendNext(RingMessage message) {
     if (local) {
       next.tell(new DeviceActor.Deliver(message));
       return;
     }
-    byte[] bytes = format.toBytes(message);
+    // Fragments are cut straight from the serialization buffer: no whole-message copy in between.
+    List<DeviceActor.Command> out = format.withBytes(message, (bytes, length) -> length <= fragmentBytes
+        ? List.of(new DeviceActor.DeliverBytes(sender, Arrays.copyOf(bytes, length)))
+        : Fragments.split(bytes, length, fragmentBytes, transfers++).stream()
+            .<DeviceActor.Command>map(f -> new DeviceActor.DeliverFragment(sender, f)).toList());
     release(message);
-    if (bytes.length <= fragmentBytes) {
-      next.tell(new DeviceActor.DeliverBytes(sender, bytes));
-      return;
-    }
-    for (WireFragment f : Fragments.split(bytes, fragmentBytes, transfers++)) {
-      next.tell(new DeviceActor.DeliverFragment(sender, f));
-    }
+    out.forEach(next::tell);
   }
 
   private static void release(RingMessage m) {

@@ -149,10 +149,14 @@ public final class BlockAttention {
     return delta;
   }
 
-  /** S = Q K^T scale + bias, [kvHeads, g * queries, keys]. */
+  /**
+   * S = (Q scale) K^T + bias, [kvHeads, g * queries, keys]. Scaling Q, not S, makes the pass over a query
+   * block instead of over the scores (headDim / keys of the work; exact when the scale is a power of two, as
+   * 1/sqrt(headDim) is for 64 and 256).
+   */
   private static INDArray scores(INDArray qg, INDArray k, BlockMask mask, int heads, int queries, int keys, double scale) {
-    INDArray s = Nd4j.matmul(qg, k, null, false, true, false); // [kvHeads, g * queries, keys]
-    s.muli(scale);
+    INDArray scaled = qg.mul(scale); // [kvHeads, g * queries, headDim]
+    INDArray s = Nd4j.matmul(scaled, k, null, false, true, false); // [kvHeads, g * queries, keys]
     if (mask.kind() == BlockMask.Kind.PARTIAL) {
       s.reshape(heads, queries, keys).addi(mask.bias()); // bias [queries, keys] broadcast over heads
     }

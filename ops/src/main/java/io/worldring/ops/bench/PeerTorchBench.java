@@ -43,7 +43,7 @@ public final class PeerTorchBench {
   public static ObjectNode measure(ObjectNode out, Settings s) throws IOException, InterruptedException {
     Torch torch = findTorch(s.python()); // before the long Java step: no torch, no benchmark
     ObjectNode ours = StepBench.measure(out.putObject("worldring"),
-        new StepBench.Settings(s.model(), 1, s.seq(), 1, SequenceLayout.CONTIGUOUS, s.block(), s.repeats(), 1024));
+        new StepBench.Settings(s.model(), 1, s.seq(), 1, SequenceLayout.CONTIGUOUS, s.block(), 1, s.repeats(), 1024));
     int threads = ComputeThreads.perOperation();
     JsonNode theirs = runScript(torch, s, threads);
     out.set("torch", theirs);

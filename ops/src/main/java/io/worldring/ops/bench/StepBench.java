@@ -26,15 +26,15 @@ import java.util.List;
  */
 public final class StepBench {
   /** The step's settings. */
-  public record Settings(ModelConfig model, int devices, int seq, int batch, SequenceLayout layout, int block, int repeats,
-      int gemmSize) {}
+  public record Settings(ModelConfig model, int devices, int seq, int batch, SequenceLayout layout, int block, int warmup,
+      int repeats, int gemmSize) {}
 
   private StepBench() {}
 
   public static ObjectNode measure(ObjectNode out, Settings s) {
     describeModel(out.putObject("model"), s.model());
     out.put("devices", s.devices()).put("seq", s.seq()).put("batch", s.batch()).put("layout", s.layout().key())
-        .put("attention_block", s.block()).put("repeats", s.repeats());
+        .put("attention_block", s.block()).put("warmup_steps", s.warmup()).put("repeats", s.repeats());
 
     // sgemm first: the ring's devices lower each operation's threads for the rest of this process.
     ObjectNode gemm = out.putObject("gemm");
@@ -53,7 +53,7 @@ public final class StepBench {
     try (Ring ring = LocalRing.start(s.devices(), s.layout(), spec, ConfigFactory.empty())) {
       out.put("threads_per_operation", ComputeThreads.perOperation());
       long[] step = {0};
-      seconds = Timing.medianSeconds(() -> last[0] = ring.step(step[0]++, batch, 1e-4, true, false), 1, s.repeats());
+      seconds = Timing.medianSeconds(() -> last[0] = ring.step(step[0]++, batch, 1e-4, true, false), s.warmup(), s.repeats());
     }
     long tokens = (long) s.seq() * s.batch();
     long pairs = (long) s.batch() * TrainingFlops.attendedPairs(TokenBlock.contiguous(0, s.seq()),
@@ -69,6 +69,7 @@ public final class StepBench {
     out.put("kv_bytes_per_step", last[0].kvBytesSent());
     out.put("gradient_bytes_per_step", last[0].gradientBytesSent());
     memory(out.putObject("memory_per_device"), s.model(), last[0].peakActivationBytes());
+    ProcessMemory.describe(out.putObject("process_memory"));
     return out;
   }
 

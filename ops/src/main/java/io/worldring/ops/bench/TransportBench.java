@@ -11,7 +11,9 @@ import io.worldring.model.BadInputException;
 import io.worldring.model.NativeMemory;
 import io.worldring.ring.KvBlock;
 import io.worldring.ring.TensorPayload;
+import io.worldring.ring.wire.Fragments;
 import io.worldring.ring.wire.WireFormat;
+import io.worldring.ring.wire.WireFragment;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,7 +43,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link KvBlock} with the Kryo wire format and sends it whole or, above {@code worldring.ring.fragment-bytes},
  * as fragments on Artery's large-message lane; the receiver reassembles, deserializes and decodes it to
  * arrays, as a device does. The socket carries the serialized message as {@code [length][bytes]} into a
- * reused buffer: what the wire could do with no protocol around it.
+ * reused buffer: what the wire could do with no protocol around it. Between the two, Artery alone: the same
+ * serialized bytes as the same messages and fragments, which the receiver answers without decoding, so
+ * ring vs Artery is the codec's share of the gap and Artery vs socket the transport's.
  *
  * <p>Both keep at most {@code window} blocks unanswered (a ring of two devices has at most two blocks on a
  * link, see {@link DeviceActor}); a timed run sends enough blocks to move {@code mibPerRun} MiB.
@@ -142,6 +146,22 @@ public final class TransportBench {
         throw new IllegalStateException("the peer decoded " + got + " bytes of a " + payload + "-byte block");
       }
     }), warmup, s.repeats());
+    // Artery alone: the serialized message's bytes, fragmented as the ring fragments them, answered unread.
+    long[] transfer = {1L << 40};
+    double arterySeconds = Timing.medianSeconds(() -> windowed(count, s.window(), () -> {
+      if (message.length <= fragmentBytes) {
+        link.nextRef().tell(new DeviceActor.DeliverBytes(TransportReceiver.RAW, message));
+      } else {
+        for (WireFragment f : Fragments.split(message, fragmentBytes, transfer[0]++)) {
+          link.nextRef().tell(new DeviceActor.DeliverFragment(TransportReceiver.RAW, f));
+        }
+      }
+    }, () -> {
+      long got = poll(answers);
+      if (got != message.length) {
+        throw new IllegalStateException("the peer received " + got + " bytes of a " + message.length + "-byte message");
+      }
+    }), warmup, s.repeats());
     Step write = () -> TransportPeer.writeMessage(socketOut, message);
     double socketSeconds = Timing.medianSeconds(() -> windowed(count, s.window(), write, () -> {
       long got = socketIn.readLong();
@@ -164,7 +184,9 @@ public final class TransportBench {
     double socket = moved / socketSeconds;
     out.put("ring_median_seconds", ringSeconds).put("ring_mib_per_second", ring);
     out.put("socket_median_seconds", socketSeconds).put("socket_mib_per_second", socket);
+    out.put("artery_median_seconds", arterySeconds).put("artery_mib_per_second", moved / arterySeconds);
     out.put("ratio", ring / socket);
+    out.put("artery_ratio", moved / arterySeconds / socket);
     out.put("codec_mib_per_second", message.length / (double) mib / codecSeconds);
   }
 

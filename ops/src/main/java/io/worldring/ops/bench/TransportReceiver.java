@@ -19,6 +19,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * with the bytes of the arrays it decoded, so the sender knows the block arrived whole.
  */
 public final class TransportReceiver extends AbstractBehavior<DeviceActor.Command> {
+  /** Sender id of the Artery-only baseline: its messages are counted, not decoded. */
+  static final int RAW = -1;
+
   private final WorldringWire wire;
   private final Fragments.Reassembler fragments;
   private final ActorRef<DeviceActor.Command> replyTo;
@@ -37,14 +40,22 @@ public final class TransportReceiver extends AbstractBehavior<DeviceActor.Comman
   @Override
   public Receive<DeviceActor.Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(DeviceActor.DeliverBytes.class, d -> received(d.message()))
+        .onMessage(DeviceActor.DeliverBytes.class, d -> d.sender() == RAW ? counted(d.message()) : received(d.message()))
         .onMessage(DeviceActor.DeliverFragment.class, this::onFragment)
         .build();
   }
 
   private Behavior<DeviceActor.Command> onFragment(DeviceActor.DeliverFragment f) {
     byte[] whole = fragments.add(Integer.toString(f.sender()), f.fragment());
-    return whole == null ? this : received(whole);
+    if (whole == null) {
+      return this;
+    }
+    return f.sender() == RAW ? counted(whole) : received(whole);
+  }
+
+  private Behavior<DeviceActor.Command> counted(byte[] message) {
+    replyTo.tell(new DeviceActor.DeliverBytes(0, ByteBuffer.allocate(Long.BYTES).putLong(message.length).array()));
+    return this;
   }
 
   private Behavior<DeviceActor.Command> received(byte[] message) {

@@ -12,16 +12,21 @@ public final class Fragments {
 
   /** Equal slices of at most {@code maxFragmentBytes} (the last may be shorter). */
   public static List<WireFragment> split(byte[] message, int maxFragmentBytes, long transferId) {
+    return split(message, message.length, maxFragmentBytes, transferId);
+  }
+
+  /** {@link #split(byte[], int, long)} of the message {@code bytes[0, length)}. */
+  public static List<WireFragment> split(byte[] bytes, int length, int maxFragmentBytes, long transferId) {
     if (maxFragmentBytes <= 0) {
       throw new IllegalArgumentException("fragment size must be positive");
     }
-    int count = Math.max(1, (message.length + maxFragmentBytes - 1) / maxFragmentBytes);
-    int size = Math.max(1, (message.length + count - 1) / count); // equal slices, the receiver infers the size
+    int count = Math.max(1, (length + maxFragmentBytes - 1) / maxFragmentBytes);
+    int size = Math.max(1, (length + count - 1) / count); // equal slices, the receiver infers the size
     List<WireFragment> out = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      int from = Math.min(message.length, i * size);
-      int to = Math.min(message.length, from + size);
-      out.add(new WireFragment(transferId, i, count, message.length, Arrays.copyOfRange(message, from, to)));
+      int from = Math.min(length, i * size);
+      int to = Math.min(length, from + size);
+      out.add(new WireFragment(transferId, i, count, length, Arrays.copyOfRange(bytes, from, to)));
     }
     return out;
   }

@@ -10,7 +10,9 @@ import io.worldring.ring.TensorPayload;
 /**
  * A tensor on the wire: element type, rank, shape, then the raw little-endian bytes. fp32 tensors go as
  * the configured transport type (fp32, or bf16 to halve the bytes). Reading checks rank, shape and byte
- * count against each other and against the message before allocating anything.
+ * count against each other and against the message before allocating anything. Where the message is a
+ * byte array (what {@link WireFormat} writes and reads) the elements are copied once, between it and the
+ * arrays' native memory; the intermediate arrays of the generic path cost a transfer several copies.
  */
 final class TensorPayloadSerializer extends Serializer<TensorPayload> {
   static final int MAX_RANK = 8;
@@ -34,9 +36,15 @@ final class TensorPayloadSerializer extends Serializer<TensorPayload> {
     for (long d : shape) {
       output.writeVarLong(d, true);
     }
-    byte[] bytes = t.encode(type);
-    output.writeVarInt(bytes.length, true);
-    output.writeBytes(bytes);
+    int length = Math.toIntExact(t.wireBytes(type));
+    output.writeVarInt(length, true);
+    if (output instanceof WireOutput direct) { // the tensor's bytes go from native memory straight into the buffer
+      direct.reserve(length);
+      t.writeWire(type, direct.getBuffer(), direct.position());
+      direct.setPosition(direct.position() + length);
+    } else {
+      output.writeBytes(t.encode(type));
+    }
   }
 
   @Override
@@ -71,6 +79,11 @@ final class TensorPayloadSerializer extends Serializer<TensorPayload> {
     }
     if (length > input.limit() - input.position()) {
       throw new KryoException("tensor of " + length + " bytes is longer than the message");
+    }
+    if (input.getClass() == Input.class && input.getInputStream() == null) { // the whole message is in its byte[]
+      TensorPayload t = TensorPayload.of(TensorPayload.decode(type, shape, input.getBuffer(), input.position()));
+      input.setPosition(input.position() + length);
+      return t;
     }
     return TensorPayload.fromWire(type, shape, input.readBytes(length));
   }

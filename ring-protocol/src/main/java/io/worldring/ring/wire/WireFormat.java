@@ -4,8 +4,9 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.ByteBufferInput;
+import com.esotericsoftware.kryo.io.ByteBufferOutput;
 import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.DefaultSerializers;
 import com.esotericsoftware.kryo.serializers.RecordSerializer;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
@@ -17,6 +18,7 @@ import io.worldring.ring.KvBlock;
 import io.worldring.ring.KvGradBlock;
 import io.worldring.ring.SequenceLayout;
 import io.worldring.ring.TensorPayload;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -30,7 +32,11 @@ public final class WireFormat {
   /** Ids 10-99 are this module's; the actor layer registers its messages from 100. */
   public static final int FIRST_EXTENSION_ID = 100;
 
+  /** Output buffers up to this size are kept for the next message; larger ones are left to the collector. */
+  static final int RETAINED_OUTPUT_BYTES = 32 << 20;
+
   private final Pool<Kryo> pool;
+  private final Pool<WireOutput> outputs;
   private final int maxMessageBytes;
 
   /**
@@ -51,6 +57,13 @@ public final class WireFormat {
         ext.forEach(e -> e.accept(kryo));
         requireBoundedSerializers(kryo);
         return kryo;
+      }
+    };
+    // Reused, so a large message is not written into a buffer that doubles its way up from 4 KiB each time.
+    this.outputs = new Pool<>(true, false, 4) {
+      @Override
+      protected WireOutput create() {
+        return new WireOutput(4096, maxMessageBytes);
       }
     };
   }
@@ -104,12 +117,52 @@ public final class WireFormat {
   }
 
   public byte[] toBytes(Object message) {
+    return withBytes(message, (bytes, length) -> java.util.Arrays.copyOf(bytes, length));
+  }
+
+  /** What is done with a serialized message: {@code bytes[0, length)}, valid during the call only. */
+  @FunctionalInterface
+  public interface SerializedUse<T> {
+    T apply(byte[] bytes, int length);
+  }
+
+  /**
+   * Serializes {@code message} into a reused buffer and hands it to {@code use}, which copies what it keeps
+   * (fragments cut straight from the buffer save a whole-message copy).
+   */
+  public <T> T withBytes(Object message, SerializedUse<T> use) {
     Kryo kryo = pool.obtain();
-    try (Output out = new Output(4096, maxMessageBytes)) {
+    WireOutput out = outputs.obtain();
+    try {
+      out.reset();
       kryo.writeClassAndObject(out, message);
-      return out.toBytes();
+      return use.apply(out.getBuffer(), out.position());
     } catch (KryoException | IllegalArgumentException e) {
       throw new WireException("cannot serialize " + message.getClass().getName() + ": " + e.getMessage(), e);
+    } finally {
+      if (out.getBuffer().length > RETAINED_OUTPUT_BYTES) {
+        out.setBuffer(new byte[4096], maxMessageBytes);
+      }
+      outputs.free(out);
+      pool.free(kryo);
+    }
+  }
+
+  /**
+   * Writes {@code message} into {@code target} from its position (Artery's buffer: no intermediate array),
+   * leaving the position after it.
+   *
+   * @throws WireException if it does not fit, or cannot be written
+   */
+  public void write(Object message, ByteBuffer target) {
+    Kryo kryo = pool.obtain();
+    try {
+      ByteBufferOutput out = new ByteBufferOutput(target, Math.min(target.capacity(), maxMessageBytes));
+      kryo.writeClassAndObject(out, message);
+      target.position(out.position());
+    } catch (KryoException | IllegalArgumentException e) {
+      throw new WireException("cannot serialize " + message.getClass().getName() + " into " + target.remaining() + " bytes: "
+          + e.getMessage(), e);
     } finally {
       pool.free(kryo);
     }
@@ -119,15 +172,27 @@ public final class WireFormat {
     if (bytes.length > maxMessageBytes) {
       throw new WireException("message of " + bytes.length + " bytes exceeds the limit of " + maxMessageBytes);
     }
+    return read(new Input(bytes), bytes.length);
+  }
+
+  /** Reads the one message from {@code source}'s position to its limit (Artery's buffer, read in place). */
+  public Object read(ByteBuffer source) {
+    if (source.remaining() > maxMessageBytes) {
+      throw new WireException("message of " + source.remaining() + " bytes exceeds the limit of " + maxMessageBytes);
+    }
+    return read(new ByteBufferInput(source), source.remaining());
+  }
+
+  private Object read(Input in, int length) {
     Kryo kryo = pool.obtain();
-    try (Input in = new Input(bytes)) {
+    try (in) {
       Object o = kryo.readClassAndObject(in);
-      if (in.position() != bytes.length) {
-        throw new WireException("message has " + (bytes.length - in.position()) + " trailing bytes");
+      if (in.position() != in.limit()) {
+        throw new WireException("message has " + (in.limit() - in.position()) + " trailing bytes");
       }
       return o;
     } catch (KryoException | IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException e) {
-      throw new WireException("cannot deserialize a message of " + bytes.length + " bytes: " + e.getMessage() + rootCause(e), e);
+      throw new WireException("cannot deserialize a message of " + length + " bytes: " + e.getMessage() + rootCause(e), e);
     } finally {
       pool.free(kryo);
     }
