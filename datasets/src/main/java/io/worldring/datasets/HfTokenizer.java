@@ -70,6 +70,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
       throw new BadInputException(file + ": " + outOfRange + " is a number out of the range of a double");
     }
     checkMerges(json.path("model"), file);
+    checkStripDecoders(json.path("decoder"), file, "decoder");
     Integer bos = special.get("<s>");
     Integer eos = special.get("</s>");
     if (bos == null || eos == null) {
@@ -107,6 +108,22 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
             + (prefix.isEmpty() ? "" : " (less the continuing_subword_prefix '" + prefix + "')") + " is in the vocabulary");
       }
       i++;
+    }
+  }
+
+  /**
+   * Refuses a Strip decoder that strips from the end ({@code stop} above 0): tokenizers 0.21 indexes past the
+   * start of any token shorter than {@code stop} (an empty special token, say) and panics, which aborts the
+   * JVM. LLaMA's tokenizers strip one leading space ({@code start = 1, stop = 0}), which is safe.
+   */
+  private static void checkStripDecoders(JsonNode decoder, Path file, String path) {
+    if ("Strip".equals(decoder.path("type").asText()) && decoder.path("stop").isNumber() && decoder.path("stop").asDouble() != 0) {
+      throw new BadInputException(file + ": " + path + " is a Strip decoder with stop = " + decoder.get("stop")
+          + "; only stop = 0 is accepted (the tokenizers library panics on tokens shorter than stop)");
+    }
+    int i = 0;
+    for (JsonNode d : decoder.path("decoders")) {
+      checkStripDecoders(d, file, path + ".decoders[" + i++ + "]");
     }
   }
 
