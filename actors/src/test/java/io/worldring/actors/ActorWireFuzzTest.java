@@ -9,8 +9,9 @@ import io.worldring.actors.wire.WorldringWire;
 import io.worldring.model.attention.TokenBlock;
 import io.worldring.model.fuzz.CleanFailure;
 import io.worldring.model.fuzz.FuzzCorpus;
-import io.worldring.model.fuzz.Mutations;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations.Mutant;
+import io.worldring.model.fuzz.Mutations;
 import io.worldring.model.train.TrainingSequence;
 import io.worldring.ring.SequenceLayout;
 import io.worldring.ring.TensorPayload;
@@ -79,7 +80,7 @@ class ActorWireFuzzTest {
     return CleanFailure.check(WireFormat.WireException.class, null, (4L << 20) + 32L * message.length, () -> format.fromBytes(message));
   }
 
-  @Property(tries = 500)
+  @Property(tries = 500, seed = FuzzSeed.VALUE)
   void mutatedActorMessagesAreDecodedOrRefused(@ForAll("messages") Mutant m) {
     if (decode(m.bytes()) != null) {
       FuzzCorpus.keep("actor-wire", Integer.toHexString(Arrays.hashCode(m.bytes())) + ".bin", m);

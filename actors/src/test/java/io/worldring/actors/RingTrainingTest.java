@@ -31,13 +31,18 @@ class RingTrainingTest {
   static final int STEPS = 20;
   static final int LENGTH = 48;
 
+  /** The contiguous layout here; the zigzag layout in {@link RingTrainingZigzagTest}, so that two test JVMs share the work. */
   static Stream<Arguments> rings() {
-    return Stream.of(1, 2, 3, 4, 8).flatMap(n -> Stream.of(Arguments.of(n, SequenceLayout.CONTIGUOUS), Arguments.of(n, SequenceLayout.ZIGZAG)));
+    return Stream.of(1, 2, 3, 4, 8).map(n -> Arguments.of(n, SequenceLayout.CONTIGUOUS));
   }
 
   @ParameterizedTest(name = "n={0} {1}")
   @MethodSource("rings")
   void ringTrainsLikeOneDevice(int n, SequenceLayout layout, @TempDir Path dir) {
+    check(n, layout, dir);
+  }
+
+  static void check(int n, SequenceLayout layout, Path dir) {
     var spec = RingFixtures.spec(3);
     var single = spec.build();
     SingleDeviceTrainer reference = new SingleDeviceTrainer(single.model(), single.optimizer());

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.worldring.model.BadInputException;
 import io.worldring.model.fuzz.CleanFailure;
 import io.worldring.model.fuzz.FuzzCorpus;
-import io.worldring.model.fuzz.Mutations;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations.Mutant;
+import io.worldring.model.fuzz.Mutations;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ class HfTokenizerFuzzTest {
     Files.delete(dir);
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = FuzzSeed.VALUE)
   void mutatedTokenizersAreLoadedOrRefusedNamingTheFile(@ForAll("tokenizers") Mutant m) throws IOException {
     Path f = Files.write(dir.resolve("tokenizer.json"), m.bytes());
     BadInputException e = CleanFailure.check(BadInputException.class, f.toString(), (64L << 20) + 64L * m.bytes().length, () -> {

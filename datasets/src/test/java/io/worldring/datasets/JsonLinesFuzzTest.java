@@ -7,8 +7,9 @@ import io.worldring.datasets.qa.QaFile;
 import io.worldring.model.BadInputException;
 import io.worldring.model.fuzz.CleanFailure;
 import io.worldring.model.fuzz.FuzzCorpus;
-import io.worldring.model.fuzz.Mutations;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations.Mutant;
+import io.worldring.model.fuzz.Mutations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class JsonLinesFuzzTest {
     assertTrue(skip.reasons().stream().allMatch(r -> r.startsWith(f.toString())), "skips name the file: " + skip.reasons());
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = FuzzSeed.VALUE)
   void ultraChat(@ForAll("ultraChats") Mutant m) throws IOException {
     check("ultrachat", "ultrachat.jsonl", m, policy -> UltraChat.read(dir.resolve("ultrachat.jsonl"), CHAT, policy), true);
   }
@@ -89,7 +90,7 @@ class JsonLinesFuzzTest {
     return Mutations.jsonLines(ULTRACHAT, "[\"a\", \"b\"]", "[\"a\", 1]");
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = FuzzSeed.VALUE)
   void qa(@ForAll("qas") Mutant m) throws IOException {
     check("qa", "qa.jsonl", m, policy -> QaFile.read(dir.resolve("qa.jsonl"), policy), true);
   }
@@ -99,7 +100,7 @@ class JsonLinesFuzzTest {
     return Mutations.jsonLines(QA, "\"moby\"", "3");
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = FuzzSeed.VALUE)
   void booksJsonLines(@ForAll("books") Mutant m) throws IOException {
     check("books-jsonl", "books.jsonl", m, policy -> new DocumentReader(policy).read(dir.resolve("books.jsonl")), true);
   }
@@ -109,7 +110,7 @@ class JsonLinesFuzzTest {
     return Mutations.jsonLines(BOOKS, "\"text\"");
   }
 
-  @Property(tries = 200)
+  @Property(tries = 200, seed = FuzzSeed.VALUE)
   void booksText(@ForAll("texts") Mutant m) throws IOException {
     check("books-txt", "book.txt", m, policy -> new DocumentReader(policy).read(dir.resolve("book.txt")), false);
   }

@@ -12,8 +12,9 @@ import io.worldring.model.ModelConfig;
 import io.worldring.model.ParameterLayout;
 import io.worldring.model.fuzz.CleanFailure;
 import io.worldring.model.fuzz.FuzzCorpus;
-import io.worldring.model.fuzz.Mutations;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations.Mutant;
+import io.worldring.model.fuzz.Mutations;
 import io.worldring.model.io.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ class RunDirectoryFuzzTest {
     }
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = FuzzSeed.VALUE)
   void mutatedLedgersAreReadOrRefusedNamingTheLineAndNeverRewritten(@ForAll("ledgers") Mutant m) throws IOException {
     RunDirectory run = new RunDirectory(root);
     Files.write(run.ledger(), m.bytes());
@@ -95,7 +96,7 @@ class RunDirectoryFuzzTest {
     return Mutations.jsonLines(LEDGER, "\"a\"", "2", "3");
   }
 
-  @Property(tries = 200)
+  @Property(tries = 200, seed = FuzzSeed.VALUE)
   void aDamagedMetricsLogNeverStopsAResume(@ForAll("metrics") Mutant m) throws IOException {
     RunDirectory run = new RunDirectory(root);
     Files.write(run.metrics(), m.bytes());
@@ -114,7 +115,7 @@ class RunDirectoryFuzzTest {
     return Mutations.jsonLines(METRICS, "1", "3");
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = FuzzSeed.VALUE)
   void checkpointsWithDamagedStateAreSkippedOrRefusedNamingThem(@ForAll("manifests") Mutant m) throws IOException {
     RunDirectory run = new RunDirectory(root);
     Files.write(checkpoint.resolve(Checkpoint.MANIFEST), m.bytes());

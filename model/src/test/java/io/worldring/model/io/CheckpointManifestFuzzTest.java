@@ -11,8 +11,9 @@ import io.worldring.model.ParameterLayout;
 import io.worldring.model.Parameters;
 import io.worldring.model.fuzz.CleanFailure;
 import io.worldring.model.fuzz.FuzzCorpus;
-import io.worldring.model.fuzz.Mutations;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations.Mutant;
+import io.worldring.model.fuzz.Mutations;
 import io.worldring.model.train.AdamW;
 import io.worldring.model.train.OptimizerConfig;
 import java.io.IOException;
@@ -60,7 +61,7 @@ class CheckpointManifestFuzzTest {
     Checkpoint.deleteRecursively(checkpoints);
   }
 
-  @Property(tries = 500)
+  @Property(tries = 500, seed = FuzzSeed.VALUE)
   void mutatedManifestsAreLoadedOrRefusedNamingTheCheckpoint(@ForAll("manifests") Mutant m) throws IOException {
     Files.write(checkpoint.resolve(Checkpoint.MANIFEST), m.bytes());
     long limit = (32L << 20) + 64L * m.bytes().length;

@@ -8,8 +8,9 @@ import io.worldring.model.ParameterLayout;
 import io.worldring.model.Parameters;
 import io.worldring.model.fuzz.CleanFailure;
 import io.worldring.model.fuzz.FuzzCorpus;
-import io.worldring.model.fuzz.Mutations;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations.Mutant;
+import io.worldring.model.fuzz.Mutations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class HfConfigFuzzTest {
     Checkpoint.deleteRecursively(dir);
   }
 
-  @Property(tries = 500)
+  @Property(tries = 500, seed = FuzzSeed.VALUE)
   void mutatedConfigsAreReadOrRefusedNamingTheFileAndLine(@ForAll("configs") Mutant m) throws IOException {
     Path f = Files.write(dir.resolve("config.json"), m.bytes());
     BadInputException e = CleanFailure.check(BadInputException.class, f.toString(), (16L << 20) + 64L * m.bytes().length, () -> HfConfig.read(f));
@@ -80,7 +81,7 @@ class HfConfigFuzzTest {
         "65536", "3", "7");
   }
 
-  @Property(tries = 200)
+  @Property(tries = 200, seed = FuzzSeed.VALUE)
   void mutatedShardIndexesAreReadOrRefusedNamingTheDirectory(@ForAll("indexes") Mutant m) throws IOException {
     Path model = dir.resolve("model");
     Files.write(model.resolve("model.safetensors.index.json"), m.bytes());

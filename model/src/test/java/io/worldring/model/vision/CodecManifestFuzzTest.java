@@ -3,8 +3,9 @@ package io.worldring.model.vision;
 import io.worldring.model.BadInputException;
 import io.worldring.model.fuzz.CleanFailure;
 import io.worldring.model.fuzz.FuzzCorpus;
-import io.worldring.model.fuzz.Mutations;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations.Mutant;
+import io.worldring.model.fuzz.Mutations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ class CodecManifestFuzzTest {
     }
   }
 
-  @Property(tries = 400)
+  @Property(tries = 400, seed = FuzzSeed.VALUE)
   void mutatedManifestsAreLoadedOrRefusedNamingTheFile(@ForAll("manifests") Mutant m) throws IOException {
     Path f = Files.write(dir.resolve(CodecManifest.FILE), m.bytes());
     if (CleanFailure.check(BadInputException.class, dir.toString(), (16L << 20) + 64L * m.bytes().length, () -> FrameCodecs.load(dir)) != null) {

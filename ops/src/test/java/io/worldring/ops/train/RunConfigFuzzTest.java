@@ -7,6 +7,7 @@ import com.typesafe.config.Config;
 import io.worldring.actors.supervisor.RunPlan;
 import io.worldring.model.BadInputException;
 import io.worldring.model.fuzz.CleanFailure;
+import io.worldring.model.fuzz.FuzzSeed;
 import io.worldring.model.fuzz.Mutations;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class RunConfigFuzzTest {
     return TrainingRun.plan(RunConfig.settings(config), config, file.resolveSibling("run"), Long.MAX_VALUE);
   }
 
-  @Property(tries = 300)
+  @Property(tries = 300, seed = FuzzSeed.VALUE)
   void aDamagedRunConfigIsRefusedNamingTheFileOrTheKey(@ForAll("runConfigs") Mutations.Mutant m) throws Exception {
     Path dir = Files.createTempDirectory("worldring-config-fuzz");
     try {
