@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -108,6 +109,7 @@ public final class TensorPayload {
     INDArray a = array();
     INDArray dense = isDense(a) ? a : a.dup('c');
     try {
+      Nd4j.getAffinityManager().ensureLocation(dense, AffinityManager.Location.HOST); // a GPU array's current values
       ByteBuffer src = nativeBytes(dense);
       ByteBuffer out = ByteBuffer.wrap(dst, offset, length).order(ByteOrder.LITTLE_ENDIAN);
       switch (type) {
@@ -161,6 +163,7 @@ public final class TensorPayload {
     } else {
       dst.put(in);
     }
+    Nd4j.getAffinityManager().tagLocation(out, AffinityManager.Location.HOST); // written on the host: a GPU copies it over
     return out;
   }
 
