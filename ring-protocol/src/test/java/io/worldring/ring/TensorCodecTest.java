@@ -113,6 +113,16 @@ class TensorCodecTest {
   }
 
   @Test
+  void aMessageOverTheLimitIsRefusedEvenWhereTheBufferHasRoom() {
+    WireFormat small = new WireFormat(WireType.FP32, 100, List.of());
+    ByteBuffer frame = ByteBuffer.allocate(4096).position(8);
+    GradChunk c = new GradChunk("r", 0, 0, 0, 0, TensorPayload.of(Nd4j.ones(DataType.FLOAT, 64)));
+    WireFormat.WireException e = assertThrows(WireFormat.WireException.class, () -> small.write(c, frame));
+    assertTrue(e.getMessage().contains("exceeds the limit of 100"), e.getMessage());
+    assertEquals(8, frame.position(), "nothing counted as written");
+  }
+
+  @Test
   void trailingBytesInABufferAreRefused() {
     byte[] bytes = FP32.toBytes(new GradChunk("r", 0, 0, 0, 0, TensorPayload.of(Nd4j.ones(DataType.FLOAT, 3))));
     ByteBuffer buf = ByteBuffer.allocate(bytes.length + 2).put(bytes).put((byte) 0).put((byte) 0).flip();

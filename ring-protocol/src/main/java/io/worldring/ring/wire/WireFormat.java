@@ -156,9 +156,15 @@ public final class WireFormat {
    */
   public void write(Object message, ByteBuffer target) {
     Kryo kryo = pool.obtain();
+    int start = target.position();
     try {
-      ByteBufferOutput out = new ByteBufferOutput(target, Math.min(target.capacity(), maxMessageBytes));
+      // At most the buffer's capacity: Kryo would otherwise grow into a buffer of its own, not Artery's.
+      ByteBufferOutput out = new ByteBufferOutput(target, target.capacity());
       kryo.writeClassAndObject(out, message);
+      if (out.position() - start > maxMessageBytes) {
+        target.position(start);
+        throw new WireException("message of " + (out.position() - start) + " bytes exceeds the limit of " + maxMessageBytes);
+      }
       target.position(out.position());
     } catch (KryoException | IllegalArgumentException e) {
       throw new WireException("cannot serialize " + message.getClass().getName() + " into " + target.remaining() + " bytes: "
