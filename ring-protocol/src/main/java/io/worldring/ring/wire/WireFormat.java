@@ -20,6 +20,7 @@ import io.worldring.ring.SequenceLayout;
 import io.worldring.ring.TensorPayload;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -117,7 +118,7 @@ public final class WireFormat {
   }
 
   public byte[] toBytes(Object message) {
-    return withBytes(message, (bytes, length) -> java.util.Arrays.copyOf(bytes, length));
+    return withBytes(message, (bytes, length) -> Arrays.copyOf(bytes, length));
   }
 
   /** What is done with a serialized message: {@code bytes[0, length)}, valid during the call only. */
