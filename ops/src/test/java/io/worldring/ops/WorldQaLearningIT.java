@@ -17,8 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
  * is the first frame, the whole video away from the answer), it beats chance on held-out videos, and the
  * control that shows each question another video's frames does not: what it learned comes from the video,
  * not from the question's words (which are the same for every video) or a favourite colour.
+ *
+ * <p>An integration test (failsafe) only for scheduling: its minutes of training then overlap the cluster
+ * tests, which spend much of theirs waiting, instead of holding up the unit tests' phase on their own.
  */
-class WorldQaLearningTest {
+class WorldQaLearningIT {
   static final ObjectMapper JSON = new ObjectMapper();
   static final int VIDEOS = 60;
 
