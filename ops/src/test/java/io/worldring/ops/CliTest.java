@@ -2,6 +2,7 @@ package io.worldring.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import io.worldring.model.io.Checkpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +138,25 @@ class CliTest {
     assertBadInput(CliRunner.run("node", "--seed", "localhost", "--run-dir", dir.resolve("r12").toString()), "seed 'localhost' must be HOST:PORT");
     assertBadInput(CliRunner.run("train", "--preset", "huge", "--run-dir", dir.resolve("r6").toString(), "--progress", "none"),
         "unknown model preset 'huge'");
+  }
+
+  /**
+   * Data that only the supervisor can judge (it opens a stage's data when the stage starts) ends the run
+   * with its message and the process exits: the supervisor finished before any device registered, and
+   * still tells their nodes to shut down once they do (they used to wait for ever).
+   */
+  @Test
+  void aRunThatEndsBeforeItsDevicesRegisterStillExits(@TempDir Path dir) throws IOException {
+    Path conf = dir.resolve("short.conf");
+    Files.writeString(conf, """
+        worldring.curricula.short = [
+          { name = captions, seq-len = 128, steps = 2, tokens-per-batch = 256,
+            data { books-weight = 0, vision { caption-weight = 1 } } }
+        ]
+        """);
+    CliRunner.Result r = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> CliRunner.run("train", "--config", conf.toString(),
+        "--curriculum", "short", "--devices", "2", "--run-dir", dir.resolve("run").toString(), "--progress", "none", "--metrics-port", "0"));
+    assertBadInput(r, "caption-weight", "a sequence of 128 tokens is too short for still captions");
   }
 
   @Test

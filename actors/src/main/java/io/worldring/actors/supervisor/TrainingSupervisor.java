@@ -150,14 +150,15 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
     this.formedAdapter = context.messageAdapter(TrainingDriver.RingFormed.class, Formed::new);
     this.steppedAdapter = context.messageAdapter(StepOutcome.class, Stepped::new);
     this.savedAdapter = context.messageAdapter(TrainingDriver.CheckpointSaved.class, Saved::new);
+    // Subscribed before anything can fail: a run that ends at once (bad data at the first stage) still
+    // hears of the devices that register afterwards, so it can tell their nodes to shut down.
+    context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.SERVICE_KEY,
+        context.messageAdapter(Receptionist.Listing.class, DevicesListed::new)));
     try {
       recover();
     } catch (BadInputException e) {
       fatal = e.getMessage();
-      return;
     }
-    context.getSystem().receptionist().tell(Receptionist.subscribe(DeviceActor.SERVICE_KEY,
-        context.messageAdapter(Receptionist.Listing.class, DevicesListed::new)));
   }
 
   @Override
@@ -494,8 +495,18 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
   private Behavior<Command> onDevicesListed(DevicesListed l) {
     Set<ActorRef<DeviceActor.Command>> now = new HashSet<>(l.listing().getServiceInstances(DeviceActor.SERVICE_KEY));
     boolean changed = !now.equals(available);
+    Set<ActorRef<DeviceActor.Command>> arrived = new HashSet<>(now);
+    arrived.removeAll(available);
     available = now;
     if (!changed) {
+      return this;
+    }
+    if (phase == Phase.DONE) {
+      // The run ended before these devices registered (or they joined afterwards): their nodes would
+      // otherwise wait for a run that is over.
+      if (shutdownWhenDone) {
+        arrived.forEach(d -> d.tell(new DeviceActor.Shutdown(plan.runId())));
+      }
       return this;
     }
     if (phase == Phase.WAITING) {
