@@ -10,6 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ParameterLayout {
   /** Seed offset of the vision tables' random stream. */
   private static final long VISION_STREAM = 0x5649_5349_4f4eL; // "VISION"
+  /** Seed offset of {@link #resetAttentionScores}' random stream. */
+  private static final long ATTENTION_STREAM = 0x5143_4b52_5354L; // "QCKRST"
 
   private ParameterLayout() {}
 
@@ -100,6 +102,31 @@ public final class ParameterLayout {
     });
     putVisionTables(visionConfig, seed, text.dataType(), p);
     validate(visionConfig, p, "text weights with vision tables");
+    return p;
+  }
+
+  /**
+   * {@code weights} with every layer's query and key projections drawn afresh, N(0, 0.02) as
+   * {@link #initialize} draws them, from a stream of {@code seed} of their own; every other tensor is
+   * shared unchanged. A trained text model's attention is sharp (its score logits are large), so a token
+   * kind it never saw (vision codes) gets almost no attention and almost no gradient: measured on the
+   * {@code small} model, 500 steps of long-video QA from a text checkpoint stayed at chance, while the same
+   * checkpoint with fresh query and key projections learned it in 250 (and a model from random weights in
+   * about as many). Values, outputs, MLPs, norms and embeddings keep what the text stage learned.
+   */
+  public static Parameters resetAttentionScores(ModelConfig c, Parameters weights, long seed) {
+    SplitMix64 rng = new SplitMix64(seed ^ ATTENTION_STREAM);
+    Parameters p = new Parameters();
+    weights.asMap().forEach(p::put);
+    for (int l = 0; l < c.nLayers(); l++) {
+      for (String name : new String[] {ParameterNames.qProj(l), ParameterNames.kProj(l)}) {
+        INDArray old = weights.get(name);
+        if (old == null) {
+          throw new BadInputException("the weights have no " + name + " to reset");
+        }
+        p.put(name, gaussian(rng, old.shape(), 0.02, old.dataType()));
+      }
+    }
     return p;
   }
 

@@ -29,4 +29,36 @@ class ParameterLayoutTest {
         () -> assertThrows(BadInputException.class, () -> ParameterLayout.validate(claimed, p, "ck/model.safetensors")));
     assertTrue(e.getMessage().startsWith("ck/model.safetensors: the config (2147483647 layers) needs"), e.getMessage());
   }
+
+  /**
+   * Resetting attention scores draws every layer's query and key projections afresh (the spread a fresh
+   * model has, deterministic in the seed) and leaves every other tensor as it was.
+   */
+  @Test
+  void resettingAttentionScoresRedrawsQueryAndKeyProjectionsOnly() {
+    ModelConfig c = new ModelConfig(16, 3, 4, 2, 32, 12, 1e-5, 10_000, 32, false, 10);
+    Parameters trained = ParameterLayout.initialize(c, 1, DataType.FLOAT);
+    trained.asMap().values().forEach(t -> t.muli(3)); // stands in for training: nothing keeps its initial values
+    Parameters reset = ParameterLayout.resetAttentionScores(c, trained, 7);
+    assertEquals(trained.asMap().keySet(), reset.asMap().keySet());
+    int redrawn = 0;
+    for (String name : trained.asMap().keySet()) {
+      boolean scores = name.endsWith("self_attn.q_proj.weight") || name.endsWith("self_attn.k_proj.weight");
+      if (scores) {
+        redrawn++;
+        assertTrue(!trained.get(name).equals(reset.get(name)), name + " is redrawn");
+        double std = reset.get(name).stdNumber().doubleValue();
+        assertEquals(0.02, std, 0.006, name + ": a fresh model's spread, not the trained one's (" + std + ")");
+        assertEquals(trained.get(name).shapeInfoToString(), reset.get(name).shapeInfoToString(), name);
+      } else {
+        assertTrue(trained.get(name) == reset.get(name), name + " is kept as it was");
+      }
+    }
+    assertEquals(2 * c.nLayers(), redrawn);
+    Parameters again = ParameterLayout.resetAttentionScores(c, trained, 7);
+    Parameters other = ParameterLayout.resetAttentionScores(c, trained, 8);
+    String q0 = ParameterNames.qProj(0);
+    assertEquals(reset.get(q0), again.get(q0), "deterministic in the seed: every device of a ring draws the same");
+    assertTrue(!reset.get(q0).equals(other.get(q0)), "another seed, other values");
+  }
 }

@@ -23,16 +23,23 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param optimizer AdamW settings
  * @param attentionBlock tokens per attention tile
  * @param recompute activation checkpointing
+ * @param resetAttention when starting a stage from {@code checkpoint} (not resuming), draw every layer's query
+ *     and key projections afresh ({@link ParameterLayout#resetAttentionScores}, seeded by {@code seed})
  */
 public record ModelSpec(ModelConfig model, long seed, String checkpoint, boolean resumeOptimizer, OptimizerConfig optimizer,
-    int attentionBlock, boolean recompute) implements WireMessage {
+    int attentionBlock, boolean recompute, boolean resetAttention) implements WireMessage {
+
+  public ModelSpec(ModelConfig model, long seed, String checkpoint, boolean resumeOptimizer, OptimizerConfig optimizer, int attentionBlock,
+      boolean recompute) {
+    this(model, seed, checkpoint, resumeOptimizer, optimizer, attentionBlock, recompute, false);
+  }
 
   /** A replica: the model and its optimizer. */
   public record Replica(LlamaModel model, AdamW optimizer) {}
 
   /** The same replica, continued from {@code dir}'s weights and optimizer moments (a resumed run). */
   public ModelSpec resumingFrom(String dir) {
-    return new ModelSpec(model, seed, dir, true, optimizer, attentionBlock, recompute);
+    return new ModelSpec(model, seed, dir, true, optimizer, attentionBlock, recompute, resetAttention);
   }
 
   /** How a replica of this spec computes. */
@@ -61,6 +68,9 @@ public record ModelSpec(ModelConfig model, long seed, String checkpoint, boolean
     } else if (model.visionVocabSize() != config.visionVocabSize() && model.hasVision()) {
       throw new BadInputException(checkpoint + ": its vision vocabulary is " + config.visionVocabSize() + ", this stage's is "
           + model.visionVocabSize() + " (a different vision tokenizer)");
+    }
+    if (resetAttention && !resumeOptimizer) {
+      weights = ParameterLayout.resetAttentionScores(config, weights, seed);
     }
     AdamW adam = resumeOptimizer ? ck.optimizer(optimizer) : new AdamW(optimizer, weights);
     return new Replica(new LlamaModel(config, weights, options), adam);

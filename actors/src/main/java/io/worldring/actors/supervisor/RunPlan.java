@@ -86,10 +86,11 @@ public record RunPlan(String runId, Path runDir, ModelConfig model, String initF
     throw new BadInputException("no stage named '" + name + "'");
   }
 
-  /** The stage's optimizer: its learning rate and warmup, a schedule spanning its steps. */
+  /** The stage's optimizer: its learning rate, warmup and schedule (the run's unless it sets one), spanning its steps. */
   public OptimizerConfig optimizer(Stage s) {
     OptimizerConfig o = optimizer;
-    return new OptimizerConfig(s.learningRate(), s.warmupSteps(), o.schedule(), Math.min(o.minLearningRate(), s.learningRate()),
+    String schedule = s.schedule().isEmpty() ? o.schedule() : s.schedule();
+    return new OptimizerConfig(s.learningRate(), s.warmupSteps(), schedule, Math.min(o.minLearningRate(), s.learningRate()),
         s.steps(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), o.gradClip());
   }
 }

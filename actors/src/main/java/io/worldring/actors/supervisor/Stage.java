@@ -19,9 +19,20 @@ import io.worldring.model.BadInputException;
  * @param chat a chat fine-tuning stage (UltraChat + QA; loss on answers only); informational, the data says what is read
  * @param initFromStage "" = the previous stage's final weights (the run's init weights for the first stage)
  * @param data what the stage reads
+ * @param schedule the learning-rate schedule over the stage: constant or cosine; "" = the run's
+ *     ({@code worldring.train.optimizer.schedule})
+ * @param resetAttention start with every layer's query and key projections drawn afresh (the rest of the
+ *     weights as the stage starts from them): for a vision stage from a text checkpoint, whose sharp attention
+ *     otherwise leaves the new vision tokens unread ({@code ParameterLayout.resetAttentionScores})
  */
 public record Stage(String name, int seqLen, double ropeTheta, int steps, long tokens, int tokensPerBatch, double learningRate,
-    int warmupSteps, boolean chat, String initFromStage, DataMix data) {
+    int warmupSteps, boolean chat, String initFromStage, DataMix data, String schedule, boolean resetAttention) {
+
+  /** A stage on the run's schedule that keeps the attention it starts from. */
+  public Stage(String name, int seqLen, double ropeTheta, int steps, long tokens, int tokensPerBatch, double learningRate, int warmupSteps,
+      boolean chat, String initFromStage, DataMix data) {
+    this(name, seqLen, ropeTheta, steps, tokens, tokensPerBatch, learningRate, warmupSteps, chat, initFromStage, data, "", false);
+  }
 
   public Stage {
     String where = "stage '" + name + "': ";
@@ -49,6 +60,9 @@ public record Stage(String name, int seqLen, double ropeTheta, int steps, long t
     }
     if (!(learningRate > 0) || warmupSteps < 0) {
       throw new BadInputException(where + "learning-rate must be > 0 and warmup-steps >= 0");
+    }
+    if (schedule == null || !schedule.isEmpty() && !schedule.equals("constant") && !schedule.equals("cosine")) {
+      throw new BadInputException(where + "schedule must be constant, cosine or \"\" (the run's), got '" + schedule + "'");
     }
   }
 

@@ -216,7 +216,7 @@ public final class TrainingSupervisor extends AbstractBehavior<TrainingSuperviso
       model = model.withVisionVocab(visionVocab);
     }
     stageOptimizer = plan.optimizer(stage);
-    spec = new ModelSpec(model, plan.seed(), init, false, stageOptimizer, plan.attentionBlock(), plan.recompute());
+    spec = new ModelSpec(model, plan.seed(), init, false, stageOptimizer, plan.attentionBlock(), plan.recompute(), stage.resetAttention());
     stream = StageData.open(stage.data(), stage.seqLen(), plan.seed() * 1_000_003L + index);
     if (from != null) {
       position = TrainingState.fromJson(from.trainingState(), from.dir().toString());

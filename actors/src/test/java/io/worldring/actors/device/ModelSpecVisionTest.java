@@ -44,4 +44,30 @@ class ModelSpecVisionTest {
         () -> new ModelSpec(TEXT.withVisionVocab(34), 9, dir.resolve("vision").toString(), false, OPT, 16, false).build());
     assertTrue(other.getMessage().contains("its vision vocabulary is 18, this stage's is 34"), other.getMessage());
   }
+
+  /**
+   * A stage that resets attention starts from the checkpoint's weights but with fresh query and key
+   * projections; resuming that stage from its own checkpoint keeps what it trained.
+   */
+  @Test
+  void aResetAttentionStageRedrawsScoresAtItsStartOnly(@TempDir Path dir) {
+    Parameters text = ParameterLayout.initialize(TEXT, 3, DataType.FLOAT);
+    Checkpoint.save(dir.resolve("text"), TEXT, text, new AdamW(OPT, text), 5, null);
+    ModelConfig vision = TEXT.withVisionVocab(18);
+    ModelSpec spec = new ModelSpec(vision, 9, dir.resolve("text").toString(), false, OPT, 16, false, true);
+    ModelSpec.Replica r = spec.build();
+    Parameters expected = ParameterLayout.resetAttentionScores(vision,
+        ParameterLayout.addVisionTables(vision, ParameterLayout.initialize(TEXT, 3, DataType.FLOAT), 9), 9);
+    Parameters p = r.model().parameters();
+    for (String name : expected.asMap().keySet()) {
+      assertEquals(expected.get(name), p.get(name), name);
+    }
+    String q1 = ParameterNames.qProj(1);
+    assertTrue(!text.get(q1).equals(p.get(q1)), "the query projection is redrawn");
+    assertEquals(text.get(ParameterNames.vProj(1)), p.get(ParameterNames.vProj(1)), "values are the text model's");
+
+    Checkpoint.save(dir.resolve("mid"), vision, p, r.optimizer(), 7, null);
+    Parameters resumed = spec.resumingFrom(dir.resolve("mid").toString()).build().model().parameters();
+    assertEquals(p.get(q1), resumed.get(q1), "resuming within the stage keeps the trained projections");
+  }
 }

@@ -65,4 +65,22 @@ class CurriculaTest {
     e = assertThrows(BadInputException.class, () -> TrainingRun.plan(RunConfig.settings(c2), c2, dir.resolve("r"), Long.MAX_VALUE));
     assertTrue(e.getMessage().contains("not an earlier stage"), e.getMessage());
   }
+
+  /** A stage may set its own schedule (the run's otherwise) and reset attention; a bad schedule names the stage. */
+  @Test
+  void aStageSetsItsScheduleAndAttentionReset(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("c.conf");
+    Files.writeString(conf, "worldring.curricula.x = [\n  { name = a, seq-len = 64, steps = 2 }\n"
+        + "  { name = b, seq-len = 64, steps = 2, schedule = constant, reset-attention = true }\n]\n");
+    Config c = RunConfig.load(conf, Map.of("curriculum", "x"));
+    RunPlan plan = TrainingRun.plan(RunConfig.settings(c), c, dir.resolve("r"), Long.MAX_VALUE);
+    assertEquals("cosine", plan.optimizer(plan.stages().get(0)).schedule(), "the run's schedule");
+    assertEquals(false, plan.stages().get(0).resetAttention());
+    assertEquals("constant", plan.optimizer(plan.stages().get(1)).schedule());
+    assertEquals(true, plan.stages().get(1).resetAttention());
+    Files.writeString(conf, "worldring.curricula.x = [\n  { name = a, seq-len = 64, steps = 2, schedule = linear }\n]\n");
+    Config c2 = RunConfig.load(conf, Map.of("curriculum", "x"));
+    BadInputException e = assertThrows(BadInputException.class, () -> Curricula.stages(c2, RunConfig.settings(c2), ModelConfig.preset("tiny")));
+    assertTrue(e.getMessage().contains("stage 'a': schedule must be constant, cosine"), e.getMessage());
+  }
 }
