@@ -109,10 +109,10 @@ public final class ParameterLayout {
    * {@code weights} with every layer's query and key projections drawn afresh, N(0, 0.02) as
    * {@link #initialize} draws them, from a stream of {@code seed} of their own; every other tensor is
    * shared unchanged. A trained text model's attention is sharp (its score logits are large), so a token
-   * kind it never saw (vision codes) gets almost no attention and almost no gradient: measured on the
-   * {@code small} model, 500 steps of long-video QA from a text checkpoint stayed at chance, while the same
-   * checkpoint with fresh query and key projections learned it in 250 (and a model from random weights in
-   * about as many). Values, outputs, MLPs, norms and embeddings keep what the text stage learned.
+   * kind it never saw (vision codes) gets almost no attention and almost no gradient: on the {@code small}
+   * model, long-video QA from a text checkpoint stayed at chance in seven runs, and one of two runs with fresh
+   * query and key projections learned it in 250 steps (docs/vision-small.md). Values, outputs, MLPs, norms
+   * and embeddings keep what the text stage learned.
    */
   public static Parameters resetAttentionScores(ModelConfig c, Parameters weights, long seed) {
     SplitMix64 rng = new SplitMix64(seed ^ ATTENTION_STREAM);
