@@ -110,7 +110,7 @@ public final class ParameterLayout {
    * {@link #initialize} draws them, from a stream of {@code seed} of their own; every other tensor is
    * shared unchanged. A trained text model's attention is sharp (its score logits are large), so a token
    * kind it never saw (vision codes) gets almost no attention and almost no gradient: on the {@code small}
-   * model, long-video QA from a text checkpoint stayed at chance in seven runs, and one of two runs with fresh
+   * model, long-video QA from a text checkpoint stayed at chance in six runs, and one of two runs with fresh
    * query and key projections learned it in 250 steps (docs/vision-small.md). Values, outputs, MLPs, norms
    * and embeddings keep what the text stage learned.
    */
