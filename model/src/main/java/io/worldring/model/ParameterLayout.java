@@ -108,11 +108,12 @@ public final class ParameterLayout {
   /**
    * {@code weights} with every layer's query and key projections drawn afresh, N(0, 0.02) as
    * {@link #initialize} draws them, from a stream of {@code seed} of their own; every other tensor is
-   * shared unchanged. A trained text model's attention is sharp (its score logits are large), so a token
-   * kind it never saw (vision codes) gets almost no attention and almost no gradient: on the {@code small}
-   * model, long-video QA from a text checkpoint stayed at chance in six runs, and one of two runs with fresh
-   * query and key projections learned it in 250 steps (docs/vision-small.md). Values, outputs, MLPs, norms
-   * and embeddings keep what the text stage learned.
+   * shared unchanged. A trained text model's attention is tuned to text, and a token kind it never saw
+   * (vision codes) can go unread (the mechanism is not established): on the {@code small}
+   * model, long-video QA from a text checkpoint stayed at chance in six runs; runs with fresh query and key
+   * projections learned it, the {@code vision-small} curriculum among them (docs/vision-small.md, which
+   * also gives the runs with fresh projections that did not). Values, outputs, MLPs, norms and embeddings
+   * keep what the text stage learned.
    */
   public static Parameters resetAttentionScores(ModelConfig c, Parameters weights, long seed) {
     SplitMix64 rng = new SplitMix64(seed ^ ATTENTION_STREAM);

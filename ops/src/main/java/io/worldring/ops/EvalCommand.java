@@ -206,7 +206,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--videos", defaultValue = "50", description = "Held-out videos (default: ${DEFAULT-VALUE})") int videos;
 
-    @Option(names = "--questions-per-video", defaultValue = "4", description = "Questions about each video (default: ${DEFAULT-VALUE})")
+    @Option(names = "--questions-per-video", defaultValue = "4",
+        description = "Distinct questions about each video, at most (first-colour, last-colour: one each; default: ${DEFAULT-VALUE})")
     int questionsPerVideo;
 
     @Option(names = "--seed", defaultValue = "1000", description = "The held-out videos are this seed's videos 2^62 + i (default: ${DEFAULT-VALUE})")

@@ -122,10 +122,12 @@ final class StageVision {
     VisionVocabulary vocab = VisionVocabulary.of(vision);
     WorldConfig base = world(v, vision.frameSize());
     WorldConfig qa = v.qaWeight() > 0
-        ? VisionSizing.world(VisionSizing.Kind.QA, base, v.frames(), text, vocab, vision.codesPerFrame(), v.questionsPerVideo(), seqLen)
+        ? VisionSizing.world(VisionSizing.Kind.QA, base, v.frames(), text, vocab, vision.codesPerFrame(), v.questionsPerVideo(),
+            v.askedTypes(), seqLen)
         : null;
     WorldConfig videos = v.videoCaptionWeight() > 0
-        ? VisionSizing.world(VisionSizing.Kind.VIDEO_CAPTION, base, v.frames(), text, vocab, vision.codesPerFrame(), v.questionsPerVideo(), seqLen)
+        ? VisionSizing.world(VisionSizing.Kind.VIDEO_CAPTION, base, v.frames(), text, vocab, vision.codesPerFrame(), v.questionsPerVideo(),
+            v.askedTypes(), seqLen)
         : null;
     if (v.captionWeight() > 0) {
       VisionSizing.checkStills(base, text, vocab, vision.codesPerFrame(), seqLen);

@@ -6,18 +6,21 @@ import io.worldring.datasets.vision.FrameCodes;
 import io.worldring.datasets.vision.ModalityOrder;
 import io.worldring.datasets.vision.VideoQaFormat;
 import io.worldring.datasets.vision.VisionVocabulary;
+import io.worldring.datasets.vision.world.QuestionType;
 import io.worldring.datasets.vision.world.WorldCaptions;
 import io.worldring.datasets.vision.world.WorldConfig;
 import io.worldring.datasets.vision.world.WorldQaSource;
 import io.worldring.datasets.vision.world.WorldQuestion;
 import io.worldring.datasets.vision.world.WorldVideo;
 import io.worldring.model.BadInputException;
+import java.util.List;
 
 /**
  * How many frames a stage's videos get, so that its examples fit one sequence (LWM grows the frame count
  * with the context: 30 frames at 8K, up to 4000 at 1M). An example is its text (prompt, question or caption,
  * answer, delimiters) plus {@code codesPerFrame + 1} tokens per frame; the text's length is measured on
- * the real formats over a fixed sample of the world's videos and questions, and some room is left for
+ * the real formats over a fixed sample of the world's videos and of the questions the stage asks (its
+ * question-types, as {@code worldring eval world-qa} measures its own), and some room is left for
  * longer texts than the sample had (what still does not fit is dropped and counted by the packer).
  * Deterministic for (mix, tokenizers, sequence length): no data seed is involved.
  */
@@ -43,8 +46,8 @@ final class VisionSizing {
    * frames up to the world's own count that fit.
    */
   static WorldConfig world(Kind kind, WorldConfig world, int requested, Tokenizer text, VisionVocabulary vocab, int codesPerFrame,
-      int questionsPerVideo, int seqLen) {
-    Probe probe = new Probe(kind, text, vocab, codesPerFrame, questionsPerVideo, seqLen);
+      int questionsPerVideo, List<QuestionType> types, int seqLen) {
+    Probe probe = new Probe(kind, text, vocab, codesPerFrame, questionsPerVideo, types, seqLen);
     if (requested > 0) {
       WorldConfig w = sized(world, requested);
       if (!probe.fits(w)) {
@@ -89,7 +92,8 @@ final class VisionSizing {
   }
 
   /** Measures example lengths of one kind on the probe videos. */
-  private record Probe(Kind kind, Tokenizer text, VisionVocabulary vocab, int codesPerFrame, int questionsPerVideo, int seqLen) {
+  private record Probe(Kind kind, Tokenizer text, VisionVocabulary vocab, int codesPerFrame, int questionsPerVideo,
+      List<QuestionType> types, int seqLen) {
     /** The longest probe example at this world's frame count. */
     int longest(WorldConfig w) {
       FrameCodes one = new FrameCodes(new int[1][codesPerFrame]);
@@ -99,7 +103,7 @@ final class VisionSizing {
         WorldVideo video = WorldQaSource.video(w, PROBE_SEED, p);
         if (kind == Kind.QA) {
           VideoQaFormat format = new VideoQaFormat(text, vocab);
-          for (WorldQuestion q : WorldQaSource.questions(video, questionsPerVideo)) {
+          for (WorldQuestion q : WorldQaSource.questions(video, questionsPerVideo, types)) {
             textLongest = Math.max(textLongest, format.format("probe", one, q.question(), q.answer()).length() - perFrame);
           }
         } else {

@@ -305,6 +305,19 @@ class VisionStageTest {
   }
 
   @Test
+  void framesAreSizedForTheQuestionsTheStageAsks() {
+    VisionMix every = new VisionMix("", 32, 16, 256, "small", -1, 1, 0, 0, 0, 0.5, 4, java.util.List.of());
+    VisionMix first = new VisionMix("", 32, 16, 256, "small", -1, 1, 0, 0, 0, 0.5, 4,
+        java.util.List.of(io.worldring.datasets.vision.world.QuestionType.FIRST_COLOUR));
+    int all = StageData.visionQaWorld(VISION.withVision(every), 512).frames();
+    int short_ = StageData.visionQaWorld(VISION.withVision(first), 512).frames();
+    // The evaluation cuts its videos by the questions it asks; training must cut them the same way, or a
+    // first-colour model is trained on one frame count and evaluated on another.
+    assertEquals(20, all, "every type: the longest questions leave room for 20 frames in 512 tokens");
+    assertEquals(22, short_, "first-colour only: its one short question leaves room for 22");
+  }
+
+  @Test
   void mapsFromHoconAndTheReferenceDefaultsAreNoVision() throws Exception {
     String vision = "vision {\n tokenizer = \"\"\n frame-size = 32\n codes-per-frame = 16\n codebook-size = 256\n world = tiny\n"
         + " frames = -1\n qa-weight = 0.5\n caption-weight = 0.3\n video-caption-weight = 0.2\n text-fraction = 0.2\n"

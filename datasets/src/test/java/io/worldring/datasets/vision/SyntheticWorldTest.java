@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The synthetic world: seeded, rendered exactly as its ground truth says, questions answerable and chance known. */
@@ -257,13 +258,29 @@ class SyntheticWorldTest {
     StringBuilder report = new StringBuilder();
     for (QuestionType type : QuestionType.values()) {
       int total = totals.getOrDefault(type, 0);
-      assertTrue(total > 300, type + " asked " + total + " times");
+      assertTrue(total >= 300, type + " asked " + total + " times");
       int commonest = counts.get(type).values().stream().mapToInt(Integer::intValue).max().orElse(0);
       double majority = commonest / (double) total;
       report.append(String.format("%s: chance %.3f, commonest answer %.3f; ", type, type.chance(), majority));
       assertTrue(majority < 1.6 * type.chance(), "always giving the commonest answer stays near chance: " + type + " " + majority);
     }
     System.out.println("world answers: " + report);
+  }
+
+  @Test
+  void aVideoIsNeverAskedTheSameQuestionTwice() {
+    for (long seed = 0; seed < 20; seed++) {
+      WorldVideo v = WorldSimulator.generate(WorldConfig.small(), seed);
+      List<WorldQuestion> all = WorldQuestions.sample(v, 40, new SplitMix64(seed));
+      assertEquals(40, all.size(), "a 512-frame video has 40 distinct questions");
+      assertEquals(all.size(), all.stream().map(WorldQuestion::question).distinct().count(), "distinct: " + all);
+      List<WorldQuestion> first = WorldQuestions.sample(v, 4, new SplitMix64(seed), List.of(QuestionType.FIRST_COLOUR));
+      assertEquals(1, first.size(), "first-colour has one question per video: " + first);
+      List<WorldQuestion> ends = WorldQuestions.sample(v, 4, new SplitMix64(seed), List.of(QuestionType.FIRST_COLOUR, QuestionType.LAST_COLOUR));
+      assertEquals(Set.of(QuestionType.FIRST_COLOUR, QuestionType.LAST_COLOUR),
+          ends.stream().map(WorldQuestion::type).collect(Collectors.toSet()));
+      assertEquals(2, ends.size());
+    }
   }
 
   @Test

@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.worldring.datasets.ByteTokenizer;
 import io.worldring.datasets.vision.world.WorldCaptionSource;
+import io.worldring.datasets.vision.world.QuestionType;
 import io.worldring.datasets.vision.world.WorldConfig;
 import io.worldring.datasets.vision.world.WorldQaSource;
 import io.worldring.datasets.vision.world.WorldQuestion;
 import io.worldring.model.BadInputException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** World videos as training examples: QA with the loss on the answer, captions both ways, resumable. */
@@ -65,6 +68,33 @@ class WorldExamplesTest {
       assertEquals(e.id(), f.id());
       assertArrayEquals(e.tokens(), f.tokens());
     }
+  }
+
+  @Test
+  void aVideoWithFewerQuestionsThanAskedForGivesWayToTheNext() {
+    WorldQaSource source = new WorldQaSource(WorldConfig.tiny(), VISION, new VideoQaFormat(TEXT, VOCAB), 4,
+        List.of(QuestionType.FIRST_COLOUR), 3);
+    for (int i = 0; i < 6; i++) {
+      assertEquals("world-qa:" + i + ":0:FIRST_COLOUR", source.next().id(), "one first-colour question per video");
+    }
+    WorldQaSource both = new WorldQaSource(WorldConfig.tiny(), VISION, new VideoQaFormat(TEXT, VOCAB), 4,
+        List.of(QuestionType.FIRST_COLOUR, QuestionType.LAST_COLOUR), 3);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      VisionExample e = both.next();
+      assertTrue(e.id().startsWith("world-qa:" + i / 2 + ":" + i % 2 + ":"), e.id());
+      assertTrue(seen.add(i / 2 + " " + both.lastQuestion().question()), "asked twice about video " + i / 2 + ": " + e.id());
+    }
+  }
+
+  @Test
+  void videoQaResumesFromAStateOfEarlierVersions() {
+    WorldQaSource source = new WorldQaSource(WorldConfig.tiny(), VISION, new VideoQaFormat(TEXT, VOCAB), 3, 1);
+    source.restore(SourceStates.object().put("made", 4));
+    assertTrue(source.next().id().startsWith("world-qa:1:1:"), "4 examples made at 3 per video: video 1, its second question");
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> source.restore(SourceStates.object().put("video", 2).put("asked", 9)));
+    assertTrue(e.getMessage().contains("asked 9"), e.getMessage());
   }
 
   @Test

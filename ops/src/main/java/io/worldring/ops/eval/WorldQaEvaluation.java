@@ -39,7 +39,7 @@ import java.util.stream.Collectors;
  *
  * <p><b>Held-out videos.</b> Training draws its videos as {@link WorldQaSource} does: video {@code k} of a
  * source with seed {@code s} is {@code WorldSimulator.generate(world, IndexedDraw.generator(s, k).nextLong())},
- * for {@code k = 0, 1, 2, ...} (one video per {@code questions-per-video} examples; the caption sources
+ * for {@code k = 0, 1, 2, ...} (up to {@code questions-per-video} distinct questions per video; the caption sources
  * draw theirs the same way from their own seeds). A stage's QA seed is
  * {@code new SplitMix64(31 * (runSeed * 1000003 + stageIndex) + 5).nextLong()} (TrainingSupervisor, StageData,
  * StageVision). Evaluation asks about videos {@code k = }{@value #FIRST_VIDEO}{@code  + i} (2^62 + i) of
@@ -60,9 +60,11 @@ import java.util.stream.Collectors;
  * sizes the videos as training's {@code data.vision.frames = -1} does with the stage's sequence length,
  * here the checkpoint's max sequence length (a stage's checkpoint has the stage's): the most frames, up to the
  * preset's count, for which the longest example (question, video, true answer) plus room for longer texts
- * ({@code 8 + text / 8} tokens, VisionSizing's) fits; measured on the held-out questions rather than on
- * training's probe videos, it gives training's count for the {@code vision-tiny} and {@code vision-small}
- * stages (50 frames at 1024 tokens, 231 at 4096, 472 at 8192). Any count is checked against the hard limit:
+ * ({@code 8 + text / 8} tokens, VisionSizing's) fits; measured on the held-out questions of the asked
+ * types, as training measures its probe videos' questions of the stage's types, it gives training's count
+ * when the types are the stage's (every type: 50 frames at 1024 tokens, 231 at 4096, 472 at 8192; first-colour
+ * alone: 22 at 512). A stage with a fixed frame count ({@code vision-small}'s 20) is evaluated with the same
+ * {@code --frames}. Any count is checked against the hard limit:
  * the prompt and the longest candidate but its final EOS within the max sequence length.
  */
 public final class WorldQaEvaluation {

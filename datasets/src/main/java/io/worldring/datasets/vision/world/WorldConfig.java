@@ -39,7 +39,6 @@ public record WorldConfig(int frameSize, int frames, int objects, double radius,
     }
   }
 
-  /** 32x32 frames, 64 frames, 6 objects living 8-40 frames: fast tests and the {@code vision-tiny} preset. */
   /**
    * This world drawn at {@code size}-pixel frames: radius and speeds scale with the frame, counts and
    * lifetimes stay. Training and evaluation both size a preset's world this way, so they see the same kind
@@ -53,6 +52,7 @@ public record WorldConfig(int frameSize, int frames, int objects, double radius,
     return new WorldConfig(size, frames, objects, radius * k, minSpeed * k, maxSpeed * k, minLifetime, maxLifetime);
   }
 
+  /** 32x32 frames, 64 frames, 6 objects living 8-40 frames: fast tests and the {@code vision-tiny} preset. */
   public static WorldConfig tiny() {
     return new WorldConfig(32, 64, 6, 3.5, 0.4, 1.2, 8, 40);
   }

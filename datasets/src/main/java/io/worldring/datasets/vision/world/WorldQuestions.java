@@ -2,20 +2,27 @@ package io.worldring.datasets.vision.world;
 
 import io.worldring.model.SplitMix64;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Questions about a world video, answered from its ground truth. Frame numbers count from 0, as the video
  * is given to the model (every frame, no sampling). To keep chance meaningful, a question of a type is
  * drawn by first picking an answer uniformly among those some question in this video has, then a question
- * with that answer.
+ * with that answer. A video is never asked the same question twice: a repeat adds no evidence, only
+ * weight on one video (in training) or a double count (in evaluation).
  */
 public final class WorldQuestions {
   private WorldQuestions() {}
 
-  /** {@code count} questions cycling through the types in a seeded order; types this video cannot ask are skipped. */
+  /**
+   * Up to {@code count} distinct questions cycling through the types in a seeded order; a type this video
+   * has no (further) question of is skipped, so fewer come back when the video runs out (first-colour
+   * and last-colour have one question per video).
+   */
   public static List<WorldQuestion> sample(WorldVideo video, int count, SplitMix64 rng) {
     return sample(video, count, rng, List.of(QuestionType.values()));
   }
@@ -24,14 +31,16 @@ public final class WorldQuestions {
   public static List<WorldQuestion> sample(WorldVideo video, int count, SplitMix64 rng, List<QuestionType> types) {
     int[] order = rng.permutation(types.size());
     List<WorldQuestion> out = new ArrayList<>(count);
+    Set<String> asked = new HashSet<>();
     int misses = 0;
     for (int k = 0; out.size() < count && misses < types.size(); k++) {
-      WorldQuestion q = ask(video, types.get(order[k % types.size()]), rng);
+      WorldQuestion q = ask(video, types.get(order[k % types.size()]), rng, asked);
       if (q == null) {
         misses++;
       } else {
         misses = 0;
         out.add(q);
+        asked.add(q.question());
       }
     }
     return out;
@@ -39,9 +48,16 @@ public final class WorldQuestions {
 
   /** One question of a type, or null when this video has none (nothing disappears, say). */
   public static WorldQuestion ask(WorldVideo video, QuestionType type, SplitMix64 rng) {
+    return ask(video, type, rng, Set.of());
+  }
+
+  /** As {@link #ask(WorldVideo, QuestionType, SplitMix64)}, leaving out the questions whose text is in {@code asked}. */
+  public static WorldQuestion ask(WorldVideo video, QuestionType type, SplitMix64 rng, Set<String> asked) {
     Map<String, List<WorldQuestion>> byAnswer = new LinkedHashMap<>();
     for (WorldQuestion q : candidates(video, type, rng)) {
-      byAnswer.computeIfAbsent(q.answer(), a -> new ArrayList<>()).add(q);
+      if (!asked.contains(q.question())) {
+        byAnswer.computeIfAbsent(q.answer(), a -> new ArrayList<>()).add(q);
+      }
     }
     if (byAnswer.isEmpty()) {
       return null;
