@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import io.worldring.actors.supervisor.RunPlan;
 import io.worldring.actors.supervisor.Stage;
+import io.worldring.datasets.vision.world.QuestionType;
 import io.worldring.model.BadInputException;
 import io.worldring.model.ModelConfig;
 import java.nio.file.Files;
@@ -50,6 +51,22 @@ class CurriculaTest {
       assertTrue(small.get(i).ropeTheta() > small.get(i - 1).ropeTheta(), "theta grows with the context");
     }
     assertEquals((4_000_000 + 16383) / 16384, small.get(0).steps(), "steps from tokens, rounded up");
+  }
+
+  @Test
+  void visionSmallIsTheCurriculumThatWasMeasured() {
+    // docs/vision-small.md measured exactly this; a change here needs a new measurement there.
+    List<Stage> s = stages("vision-small", "small");
+    assertEquals(List.of("text-512", "video-qa-4f", "video-qa-20f"), s.stream().map(Stage::name).toList());
+    assertEquals(List.of(62, 500, 200), s.stream().map(Stage::steps).toList());
+    assertEquals(List.of(false, true, false), s.stream().map(Stage::resetAttention).toList());
+    s.forEach(st -> assertEquals("constant", st.schedule(), st.name()));
+    s.forEach(st -> assertEquals(10000.0, st.ropeTheta(), st.name()));
+    for (Stage st : s.subList(1, 3)) {
+      assertEquals(List.of(QuestionType.FIRST_COLOUR), st.data().vision().askedTypes(), st.name());
+      assertEquals("small", st.data().vision().world(), st.name());
+    }
+    assertEquals(List.of(4, 20), s.subList(1, 3).stream().map(st -> st.data().vision().frames()).toList());
   }
 
   @Test
