@@ -1,6 +1,7 @@
 package io.worldring.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +47,7 @@ class ParameterLayoutTest {
       boolean scores = name.endsWith("self_attn.q_proj.weight") || name.endsWith("self_attn.k_proj.weight");
       if (scores) {
         redrawn++;
-        assertTrue(!trained.get(name).equals(reset.get(name)), name + " is redrawn");
+        assertNotEquals(trained.get(name), reset.get(name), name + " is redrawn");
         double std = reset.get(name).stdNumber().doubleValue();
         assertEquals(0.02, std, 0.006, name + ": a fresh model's spread, not the trained one's (" + std + ")");
         assertEquals(trained.get(name).shapeInfoToString(), reset.get(name).shapeInfoToString(), name);
@@ -59,6 +60,6 @@ class ParameterLayoutTest {
     Parameters other = ParameterLayout.resetAttentionScores(c, trained, 8);
     String q0 = ParameterNames.qProj(0);
     assertEquals(reset.get(q0), again.get(q0), "deterministic in the seed: every device of a ring draws the same");
-    assertTrue(!reset.get(q0).equals(other.get(q0)), "another seed, other values");
+    assertNotEquals(reset.get(q0), other.get(q0), "another seed, other values");
   }
 }

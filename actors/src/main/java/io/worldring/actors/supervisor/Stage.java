@@ -22,8 +22,8 @@ import io.worldring.model.BadInputException;
  * @param schedule the learning-rate schedule over the stage: constant or cosine; "" = the run's
  *     ({@code worldring.train.optimizer.schedule})
  * @param resetAttention start with every layer's query and key projections drawn afresh (the rest of the
- *     weights as the stage starts from them): for a vision stage from a text checkpoint, whose sharp attention
- *     otherwise leaves the new vision tokens unread ({@code ParameterLayout.resetAttentionScores})
+ *     weights as the stage starts from them): for a vision stage from a text checkpoint, whose attention
+ *     otherwise left the new vision tokens unread in the runs measured ({@code ParameterLayout.resetAttentionScores})
  */
 public record Stage(String name, int seqLen, double ropeTheta, int steps, long tokens, int tokensPerBatch, double learningRate,
     int warmupSteps, boolean chat, String initFromStage, DataMix data, String schedule, boolean resetAttention) {

@@ -1,6 +1,7 @@
 package io.worldring.actors.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,7 +64,7 @@ class ModelSpecVisionTest {
       assertEquals(expected.get(name), p.get(name), name);
     }
     String q1 = ParameterNames.qProj(1);
-    assertTrue(!text.get(q1).equals(p.get(q1)), "the query projection is redrawn");
+    assertNotEquals(text.get(q1), p.get(q1), "the query projection is redrawn");
     assertEquals(text.get(ParameterNames.vProj(1)), p.get(ParameterNames.vProj(1)), "values are the text model's");
 
     Checkpoint.save(dir.resolve("mid"), vision, p, r.optimizer(), 7, null);

@@ -308,13 +308,13 @@ class VisionStageTest {
   void framesAreSizedForTheQuestionsTheStageAsks() {
     VisionMix every = new VisionMix("", 32, 16, 256, "small", -1, 1, 0, 0, 0, 0.5, 4, java.util.List.of());
     VisionMix first = new VisionMix("", 32, 16, 256, "small", -1, 1, 0, 0, 0, 0.5, 4,
-        java.util.List.of(io.worldring.datasets.vision.world.QuestionType.FIRST_COLOUR));
+        java.util.List.of(QuestionType.FIRST_COLOUR));
     int all = StageData.visionQaWorld(VISION.withVision(every), 512).frames();
-    int short_ = StageData.visionQaWorld(VISION.withVision(first), 512).frames();
+    int firstOnly = StageData.visionQaWorld(VISION.withVision(first), 512).frames();
     // The evaluation cuts its videos by the questions it asks; training must cut them the same way, or a
     // first-colour model is trained on one frame count and evaluated on another.
     assertEquals(20, all, "every type: the longest questions leave room for 20 frames in 512 tokens");
-    assertEquals(22, short_, "first-colour only: its one short question leaves room for 22");
+    assertEquals(22, firstOnly, "first-colour only: its one short question leaves room for 22");
   }
 
   @Test
