@@ -1,6 +1,7 @@
 package io.worldring.ops;
 
 import io.worldring.model.BadInputException;
+import io.worldring.model.attention.BlockAttention;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,6 +39,13 @@ public final class WorldringCli implements Runnable {
   /** Runs the command line and returns the exit code (tests call this). */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new WorldringCli());
+    try {
+      BlockAttention.checkKernelSetting(); // a bad -Dworldring.attention.kernel fails here, not in the first step
+    } catch (BadInputException e) {
+      cli.getErr().println("worldring: error: " + e.getMessage());
+      cli.getErr().flush();
+      return EXIT_BAD_INPUT;
+    }
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
       PrintWriter err = cmd.getErr();

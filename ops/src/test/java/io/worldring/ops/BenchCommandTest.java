@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** `bench step`, `bench transport` and `bench peer-torch`: their flags, and tiny runs of the first two. */
 class BenchCommandTest {
@@ -65,6 +66,21 @@ class BenchCommandTest {
   }
 
   @Test
+  void anUnknownAttentionKernelSettingIsRefusedBeforeAnyWork() {
+    String before = System.getProperty("worldring.attention.kernel");
+    System.setProperty("worldring.attention.kernel", "fast");
+    try {
+      assertBadInput(CliRunner.run("bench", "gemm", "--sizes", "64"), "-Dworldring.attention.kernel must be auto, vector or nd4j");
+    } finally {
+      if (before == null) {
+        System.clearProperty("worldring.attention.kernel");
+      } else {
+        System.setProperty("worldring.attention.kernel", before);
+      }
+    }
+  }
+
+  @Test
   void stepOfTwoDevicesReportsThroughputMfuMemoryAndTheModel() throws IOException {
     CliRunner.Result r = CliRunner.run("bench", "step", "--preset", "tiny", "--seq", "64", "--devices", "2", "--block", "16",
         "--repeats", "1", "--gemm-size", "64");
@@ -72,6 +88,8 @@ class BenchCommandTest {
     JsonNode n = JSON.readTree(r.out());
     assertEquals("step", n.get("bench").asText());
     assertTrue(n.get("environment").has("nd4j_threads"), "the environment is described");
+    assertEquals(Nd4j.getEnvironment().isCPU() ? "vector" : "nd4j", n.get("environment").get("attention_softmax").asText(),
+        "which softmax kernel ran");
     ModelConfig tiny = ModelConfig.preset("tiny");
     JsonNode model = n.get("model");
     assertEquals(tiny.dim(), model.get("dim").asInt());

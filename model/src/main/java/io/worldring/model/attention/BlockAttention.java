@@ -29,12 +29,36 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>All tensors are row-major and contiguous; every operation runs in the tensors' own type, so the
  * same code runs in fp32 for training and fp64 for gradient checks.
+ *
+ * <p>The matmuls are ND4J's (BLAS). The element-wise work between them (mask bias, row max, exp, row sums,
+ * the carry's rescale; backward's exp and dS) runs, for fp32 on the CPU backend, as one SIMD sweep per row
+ * in {@link VectorSoftmax}, chosen by {@link FusedSoftmax}; otherwise as ND4J's separate passes, which stay
+ * the reference the vector kernel is tested against.
  */
 public final class BlockAttention {
   /** Each pair's scores and probabilities are temporaries: they live in a reused scratch workspace. */
-  private static final String WORKSPACE = "block-attention";
+  static final String WORKSPACE = "block-attention";
 
   private BlockAttention() {}
+
+  /**
+   * The softmax kernel fp32 pairs use in this JVM: "vector" ({@link VectorSoftmax}, one SIMD sweep per row)
+   * or "nd4j" (ND4J's separate passes). See {@link FusedSoftmax} for how it is chosen.
+   */
+  public static String softmaxKernel() {
+    return FusedSoftmax.kernel();
+  }
+
+  /**
+   * Checks the system property {@code worldring.attention.kernel} without starting ND4J, so a command line
+   * can refuse a bad value before it starts work.
+   *
+   * @throws io.worldring.model.BadInputException naming the property, when its value is unknown or asks
+   *     for the vector kernel in a JVM without the module
+   */
+  public static void checkKernelSetting() {
+    FusedSoftmax.checkSetting();
+  }
 
   /**
    * Folds the pair (q block, k/v block) into {@code carry}. Returns false, doing nothing, when the mask
@@ -63,9 +87,24 @@ public final class BlockAttention {
     int group = heads / kvHeads;
 
     INDArray qg = q.reshape(kvHeads, (long) group * queries, headDim); // [kvHeads, g * queries, headDim]
-    INDArray p = scores(qg, k, mask, heads, queries, keys, scale); // [kvHeads, g * queries, keys]
-    INDArray p2 = p.reshape((long) heads * queries, keys); // [heads * queries, keys]
+    INDArray p = scores(qg, k, scale); // [kvHeads, g * queries, keys]
+    INDArray bias = mask.kind() == BlockMask.Kind.PARTIAL ? mask.bias() : null; // [queries, keys]
+    INDArray og = carry.numerator().reshape(kvHeads, (long) group * queries, headDim); // [kvHeads, g * queries, headDim]
+    if (FusedSoftmax.applies(p, bias, carry.max(), carry.denominator(), carry.numerator())) {
+      FusedSoftmax.forward(p, bias, heads * queries, keys, queries, carry.max(), carry.denominator(), carry.numerator(), headDim);
+    } else {
+      foldSoftmax(p, bias, heads, queries, keys, headDim, carry);
+    }
+    Nd4j.exec(new Mmul(p, v, og, 1.0, 1.0, MMulTranspose.allFalse()));
+  }
 
+  /** ND4J's passes for {@link VectorSoftmax#forward}: the reference, and the path for fp64. */
+  private static void foldSoftmax(INDArray p, INDArray bias, int heads, int queries, int keys, int headDim,
+      OnlineSoftmaxCarry carry) {
+    if (bias != null) {
+      p.reshape(heads, queries, keys).addi(bias); // bias [queries, keys] broadcast over heads
+    }
+    INDArray p2 = p.reshape((long) heads * queries, keys); // [heads * queries, keys]
     INDArray m = carry.max(); // [heads * queries]
     INDArray mNew = Transforms.max(m, p2.max(1), true); // [heads * queries]
     p2.subiColumnVector(mNew);
@@ -75,8 +114,6 @@ public final class BlockAttention {
     carry.denominator().muli(correction).addi(p2.sum(1));
     INDArray o = carry.numerator().reshape((long) heads * queries, headDim); // [heads * queries, headDim]
     o.muliColumnVector(correction);
-    INDArray og = carry.numerator().reshape(kvHeads, (long) group * queries, headDim); // [kvHeads, g * queries, headDim]
-    Nd4j.exec(new Mmul(p, v, og, 1.0, 1.0, MMulTranspose.allFalse()));
     m.assign(mNew);
   }
 
@@ -119,15 +156,29 @@ public final class BlockAttention {
     INDArray dOutG = dOut.reshape(kvHeads, rows, headDim); // [kvHeads, g * queries, headDim]
     INDArray dqG = dq.reshape(kvHeads, rows, headDim); // [kvHeads, g * queries, headDim]
 
-    INDArray p = scores(qg, k, mask, heads, queries, keys, scale); // [kvHeads, g * queries, keys]
-    INDArray p2 = p.reshape((long) heads * queries, keys); // [heads * queries, keys]
-    p2.subiColumnVector(lse);
-    Transforms.exp(p2, false);
+    INDArray p = scores(qg, k, scale); // [kvHeads, g * queries, keys]
+    INDArray bias = mask.kind() == BlockMask.Kind.PARTIAL ? mask.bias() : null; // [queries, keys]
+    int rowCount = heads * queries;
+    boolean fused = FusedSoftmax.applies(p, bias, lse, delta);
+    if (fused) {
+      FusedSoftmax.probabilities(p, bias, rowCount, keys, queries, lse);
+    } else {
+      if (bias != null) {
+        p.reshape(heads, queries, keys).addi(bias); // bias [queries, keys] broadcast over heads
+      }
+      INDArray p2 = p.reshape(rowCount, keys); // [heads * queries, keys]
+      p2.subiColumnVector(lse);
+      Transforms.exp(p2, false);
+    }
 
     Nd4j.exec(new Mmul(p, dOutG, dv, 1.0, 1.0, MMulTranspose.builder().transposeA(true).build()));
     INDArray ds = Nd4j.matmul(dOutG, v, null, false, true, false); // dP, [kvHeads, g * queries, keys]
-    ds.reshape((long) heads * queries, keys).subiColumnVector(delta);
-    ds.muli(p); // dS = P (dP - D)
+    if (fused && FusedSoftmax.applies(ds)) {
+      FusedSoftmax.scoreGradient(ds, p, delta, rowCount, keys); // dS = P (dP - D)
+    } else {
+      ds.reshape(rowCount, keys).subiColumnVector(delta);
+      ds.muli(p); // dS = P (dP - D)
+    }
     Nd4j.exec(new Mmul(ds, k, dqG, scale, 1.0, MMulTranspose.allFalse()));
     Nd4j.exec(new Mmul(ds, qg, dk, scale, 1.0, MMulTranspose.builder().transposeA(true).build()));
   }
@@ -150,16 +201,12 @@ public final class BlockAttention {
   }
 
   /**
-   * S = (Q scale) K^T + bias, [kvHeads, g * queries, keys]. Scaling Q, not S, makes the pass over a query
-   * block instead of over the scores (headDim / keys of the work; exact when the scale is a power of two, as
-   * 1/sqrt(headDim) is for 64 and 256).
+   * S = scale Q K^T, [kvHeads, g * queries, keys], the scale applied by the matmul itself (no pass over Q or S).
+   * The mask's bias is added by the softmax pass that follows.
    */
-  private static INDArray scores(INDArray qg, INDArray k, BlockMask mask, int heads, int queries, int keys, double scale) {
-    INDArray scaled = qg.mul(scale); // [kvHeads, g * queries, headDim]
-    INDArray s = Nd4j.matmul(scaled, k, null, false, true, false); // [kvHeads, g * queries, keys]
-    if (mask.kind() == BlockMask.Kind.PARTIAL) {
-      s.reshape(heads, queries, keys).addi(mask.bias()); // bias [queries, keys] broadcast over heads
-    }
+  private static INDArray scores(INDArray qg, INDArray k, double scale) {
+    INDArray s = Nd4j.createUninitialized(qg.dataType(), qg.size(0), qg.size(1), k.size(1)); // [kvHeads, g * queries, keys]
+    Nd4j.exec(new Mmul(qg, k, s, scale, 0.0, MMulTranspose.builder().transposeB(true).build()));
     return s;
   }
 }

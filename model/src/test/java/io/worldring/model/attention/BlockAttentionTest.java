@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.worldring.model.Scratch;
 import io.worldring.model.SplitMix64;
 import io.worldring.model.TestTensors;
 import java.util.stream.Stream;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -111,5 +113,36 @@ class BlockAttentionTest {
     INDArray lse = carry.logSumExp();
     assertFalse(out.isNaN().any() || out.isInfinite().any(), "output must stay finite: " + out);
     assertFalse(lse.isNaN().any() || lse.isInfinite().any(), "log-sum-exp must stay finite: " + lse);
+  }
+
+  @Test
+  void scoresDoNotDependOnWhatTheScratchMemoryHeld() {
+    // S is written into uninitialized scratch memory by a matmul with beta = 0; poison that memory with NaN
+    // first, in both kernels and both types, and the result must not change.
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      for (boolean vector : new boolean[] {true, false}) {
+        boolean before = FusedSoftmax.use(vector);
+        try {
+          SplitMix64 rng = new SplitMix64(7);
+          INDArray q = TestTensors.random(rng, type, 1.0, 4, 16, 8);
+          INDArray k = TestTensors.random(rng, type, 1.0, 2, 16, 8);
+          INDArray v = TestTensors.random(rng, type, 1.0, 2, 16, 8);
+          OnlineSoftmaxCarry clean = OnlineSoftmaxCarry.start(4, 16, 8, type);
+          assertTrue(BlockAttention.forward(q, k, v, BlockMask.full(), clean, 0.25));
+          try (MemoryWorkspace ws = Scratch.open(BlockAttention.WORKSPACE)) {
+            Nd4j.valueArrayOf(new long[] {2, 2 * 16, 16}, Double.NaN, type); // where S [kvHeads, g * queries, keys] goes
+          }
+          try (MemoryWorkspace ws = Scratch.open(BlockAttention.WORKSPACE)) {
+            assertTrue(Nd4j.createUninitialized(type, 2, 2 * 16, 16).isNaN().all(), "the scratch memory must be poisoned");
+          }
+          OnlineSoftmaxCarry poisoned = OnlineSoftmaxCarry.start(4, 16, 8, type);
+          assertTrue(BlockAttention.forward(q, k, v, BlockMask.full(), poisoned, 0.25));
+          assertFalse(poisoned.numerator().isNaN().any(), type + " vector=" + vector + ": NaN from the scratch memory");
+          assertEquals(clean.numerator(), poisoned.numerator(), type + " vector=" + vector);
+        } finally {
+          FusedSoftmax.use(before);
+        }
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.worldring.ops.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.worldring.model.attention.BlockAttention;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ public final class BenchEnvironment {
     env.put("cpus", Runtime.getRuntime().availableProcessors());
     env.put("nd4j_threads", Nd4j.getEnvironment().maxMasterThreads());
     env.put("nd4j_backend", Nd4j.getBackend().getClass().getSimpleName());
+    env.put("attention_softmax", BlockAttention.softmaxKernel());
     env.put("java", System.getProperty("java.version"));
     env.put("cpu", cpuModel());
   }
