@@ -12,9 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * and subtract, exp, subtract and multiply (backward); at head size 64 those passes cost as much as the
  * matmuls. Here forward reads the tile twice and writes it once, backward once and once.
  *
- * <p>The arithmetic is the same as {@link BlockAttention}'s ND4J path, operation for operation, so results
- * agree to float rounding (the sums add in a different order). Only {@link FusedSoftmax} touches this
- * class, and only when the {@code jdk.incubator.vector} module is in the JVM.
+ * <p>The steps are those of {@link BlockAttention}'s ND4J path, so results agree to float rounding: the
+ * sums add in a different order, and exp is this class's own (within 2 ulp). Every result is the same
+ * from run to run, bit for bit, as resuming training from a checkpoint requires. Only {@link FusedSoftmax}
+ * touches this class, and only when the {@code jdk.incubator.vector} module is in the JVM.
  *
  * <p>Every buffer holds row-major floats in native byte order; "row" r of the scores is query row
  * {@code r % queries} of head {@code r / queries}, so the mask bias [queries, keys] repeats over heads.
@@ -22,6 +23,25 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorSoftmax {
   private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+  /*
+   * exp in fp32, Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2, exp(r) by a degree-7 polynomial, 2^n put
+   * straight into the exponent bits. Within 2 ulp. Written with IEEE operations only (add, multiply, fused
+   * multiply-add, exact conversions) so the vector and scalar forms agree bit for bit, and so do the
+   * interpreter and the JIT: the JDK's own vector exp differs between them in the last bit, which broke
+   * the bit-for-bit repeatability of training that resumes from a checkpoint.
+   *
+   * Inputs at or below -88 give exactly 0 (as the mask's -1e30 must); inputs are capped at 88 (the kernel
+   * only sees x <= 0 up to rounding); NaN stays NaN.
+   */
+  private static final float EXP_LOW = -88f;
+  private static final float EXP_HIGH = 88f;
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float ROUND = 12582912f; // 1.5 * 2^23: adding it rounds a float below 2^22 to an integer
+  private static final float LN2_HIGH = 0.693359375f;
+  private static final float LN2_LOW = -2.12194440e-4f;
+  private static final float[] EXP_POLY = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f,
+      1.6666665459e-1f, 5.0000001201e-1f};
 
   private VectorSoftmax() {}
 
@@ -59,18 +79,18 @@ final class VectorSoftmax {
 
       FloatVector sums = FloatVector.zero(LANES);
       for (c = 0; c < bound; c += LANES.length()) {
-        FloatVector p = scores(s, row, bias, biasRow, c).sub(max).lanewise(VectorOperators.EXP);
+        FloatVector p = exp(scores(s, row, bias, biasRow, c).sub(max));
         p.intoByteBuffer(s, row + c * Float.BYTES, ORDER);
         sums = sums.add(p);
       }
-      float sum = sums.reduceLanes(VectorOperators.ADD);
+      float sum = sumInOrder(sums);
       for (; c < keys; c++) {
-        float p = (float) Math.exp(score(s, row, bias, biasRow, c) - max);
+        float p = exp(score(s, row, bias, biasRow, c) - max);
         s.putFloat(row + c * Float.BYTES, p);
         sum += p;
       }
 
-      float correction = (float) Math.exp(old - max);
+      float correction = exp(old - max);
       l.putFloat(r * Float.BYTES, l.getFloat(r * Float.BYTES) * correction + sum);
       m.putFloat(r * Float.BYTES, max);
       scaleRow(o, r * headDim * Float.BYTES, headDim, correction);
@@ -92,10 +112,10 @@ final class VectorSoftmax {
       float rowLse = lse.getFloat(r * Float.BYTES);
       int c = 0;
       for (; c < bound; c += LANES.length()) {
-        scores(s, row, bias, biasRow, c).sub(rowLse).lanewise(VectorOperators.EXP).intoByteBuffer(s, row + c * Float.BYTES, ORDER);
+        exp(scores(s, row, bias, biasRow, c).sub(rowLse)).intoByteBuffer(s, row + c * Float.BYTES, ORDER);
       }
       for (; c < keys; c++) {
-        s.putFloat(row + c * Float.BYTES, (float) Math.exp(score(s, row, bias, biasRow, c) - rowLse));
+        s.putFloat(row + c * Float.BYTES, exp(score(s, row, bias, biasRow, c) - rowLse));
       }
     }
   }
@@ -123,6 +143,55 @@ final class VectorSoftmax {
         dp.putFloat(at, (dp.getFloat(at) - d) * p.getFloat(at));
       }
     }
+  }
+
+  static FloatVector exp(FloatVector x) {
+    FloatVector clamped = x.max(EXP_LOW).min(EXP_HIGH);
+    FloatVector rounded = clamped.mul(LOG2E).add(ROUND); // n + ROUND; n in its low mantissa bits
+    FloatVector n = rounded.sub(ROUND);
+    FloatVector r = clamped.sub(n.mul(LN2_HIGH)).sub(n.mul(LN2_LOW));
+    FloatVector p = FloatVector.broadcast(LANES, EXP_POLY[0]);
+    for (int i = 1; i < EXP_POLY.length; i++) {
+      p = p.fma(r, FloatVector.broadcast(LANES, EXP_POLY[i]));
+    }
+    p = p.fma(r.mul(r), r).add(1f);
+    // 2^n: n + 127 in the exponent field; n = -127 gives 0 (x <= -88 lands there).
+    FloatVector twoToN = rounded.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND) - 127)
+        .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return p.mul(twoToN).blend(x, x.compare(VectorOperators.NE, x)); // x != x only where x is NaN
+  }
+
+  /** The same as {@link #exp(FloatVector)}, operation for operation, for one float. */
+  static float exp(float x) {
+    float clamped = Math.min(Math.max(x, EXP_LOW), EXP_HIGH);
+    float rounded = clamped * LOG2E + ROUND;
+    float n = rounded - ROUND;
+    float r = clamped - n * LN2_HIGH - n * LN2_LOW;
+    float p = EXP_POLY[0];
+    for (int i = 1; i < EXP_POLY.length; i++) {
+      p = Math.fma(p, r, EXP_POLY[i]);
+    }
+    p = Math.fma(p, r * r, r) + 1f;
+    float twoToN = Float.intBitsToFloat((Float.floatToRawIntBits(rounded) - (Float.floatToRawIntBits(ROUND) - 127)) << 23);
+    return Float.isNaN(x) ? x : p * twoToN;
+  }
+
+  /** {@link #exp(FloatVector)} over an array whose length is a multiple of the lanes (tests hold it to the scalar form). */
+  static float[] expLanes(float[] xs) {
+    float[] out = new float[xs.length];
+    for (int i = 0; i < xs.length; i += LANES.length()) {
+      exp(FloatVector.fromArray(LANES, xs, i)).intoArray(out, i);
+    }
+    return out;
+  }
+
+  /** The lanes' sum, left to right: reduceLanes may add in any order, and the order must not change between runs. */
+  private static float sumInOrder(FloatVector v) {
+    float sum = 0f;
+    for (int i = 0; i < v.length(); i++) {
+      sum += v.lane(i);
+    }
+    return sum;
   }
 
   private static FloatVector scores(ByteBuffer s, int row, ByteBuffer bias, int biasRow, int c) {

@@ -46,6 +46,42 @@ class FusedSoftmaxTest {
     assertTrue(unknown.getMessage().contains(FusedSoftmax.PROPERTY), unknown.getMessage());
   }
 
+  @Test
+  void expIsWithinTwoUlpsAndTheVectorAndScalarFormsAgreeBitForBit() {
+    SplitMix64 rng = new SplitMix64(5);
+    float[] xs = new float[4096];
+    for (int i = 0; i < xs.length; i++) {
+      xs[i] = (float) (-87.0 + 88.0 * rng.nextDouble()); // what the kernel sees: x <= 0, up to rounding
+    }
+    xs[0] = 0f;
+    xs[1] = -0f;
+    xs[2] = 1e-8f;
+    xs[3] = -87f;
+    float[] lanes = VectorSoftmax.expLanes(xs);
+    for (int i = 0; i < xs.length; i++) {
+      float scalar = VectorSoftmax.exp(xs[i]);
+      assertEquals(Float.floatToRawIntBits(scalar), Float.floatToRawIntBits(lanes[i]), "exp(" + xs[i] + "): lanes differ from scalar");
+      double exact = Math.exp(xs[i]);
+      assertTrue(Math.abs(scalar - exact) <= 2 * Math.ulp((float) exact), "exp(" + xs[i] + ") = " + scalar + ", not " + exact);
+    }
+  }
+
+  @Test
+  void expIsZeroForMaskedScoresAndKeepsNaN() {
+    float[] xs = {-88f, -100f, (float) BlockMask.MASKED, Float.NEGATIVE_INFINITY, Float.NaN, -88f, -1e30f, Float.NaN,
+        -88f, -88f, -88f, -88f, -88f, -88f, -88f, -88f};
+    float[] lanes = VectorSoftmax.expLanes(xs);
+    for (int i = 0; i < xs.length; i++) {
+      float scalar = VectorSoftmax.exp(xs[i]);
+      if (Float.isNaN(xs[i])) {
+        assertTrue(Float.isNaN(scalar) && Float.isNaN(lanes[i]), "NaN must stay NaN");
+      } else {
+        assertEquals(0f, scalar, "exp(" + xs[i] + ")");
+        assertEquals(0f, lanes[i], "exp(" + xs[i] + ") in lanes");
+      }
+    }
+  }
+
   static Stream<Arguments> pairs() {
     return Stream.of(
         // heads, kvHeads, queries, keys, headDim, where the queries are against the keys, threads
