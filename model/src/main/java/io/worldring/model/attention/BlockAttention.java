@@ -90,9 +90,8 @@ public final class BlockAttention {
     INDArray p = scores(qg, k, scale); // [kvHeads, g * queries, keys]
     INDArray bias = mask.kind() == BlockMask.Kind.PARTIAL ? mask.bias() : null; // [queries, keys]
     INDArray og = carry.numerator().reshape(kvHeads, (long) group * queries, headDim); // [kvHeads, g * queries, headDim]
-    if (FusedSoftmax.applies(p, bias, carry.max(), carry.denominator(), carry.numerator())) {
-      FusedSoftmax.forward(p, bias, heads * queries, keys, queries, carry.max(), carry.denominator(), carry.numerator(), headDim);
-    } else {
+    if (!FusedSoftmax.forward(p, bias, heads * queries, keys, queries, carry.max(), carry.denominator(), carry.numerator(),
+        headDim)) {
       foldSoftmax(p, bias, heads, queries, keys, headDim, carry);
     }
     Nd4j.exec(new Mmul(p, v, og, 1.0, 1.0, MMulTranspose.allFalse()));
@@ -159,10 +158,7 @@ public final class BlockAttention {
     INDArray p = scores(qg, k, scale); // [kvHeads, g * queries, keys]
     INDArray bias = mask.kind() == BlockMask.Kind.PARTIAL ? mask.bias() : null; // [queries, keys]
     int rowCount = heads * queries;
-    boolean fused = FusedSoftmax.applies(p, bias, lse, delta);
-    if (fused) {
-      FusedSoftmax.probabilities(p, bias, rowCount, keys, queries, lse);
-    } else {
+    if (!FusedSoftmax.probabilities(p, bias, rowCount, keys, queries, lse)) {
       if (bias != null) {
         p.reshape(heads, queries, keys).addi(bias); // bias [queries, keys] broadcast over heads
       }
@@ -173,9 +169,7 @@ public final class BlockAttention {
 
     Nd4j.exec(new Mmul(p, dOutG, dv, 1.0, 1.0, MMulTranspose.builder().transposeA(true).build()));
     INDArray ds = Nd4j.matmul(dOutG, v, null, false, true, false); // dP, [kvHeads, g * queries, keys]
-    if (fused && FusedSoftmax.applies(ds)) {
-      FusedSoftmax.scoreGradient(ds, p, delta, rowCount, keys); // dS = P (dP - D)
-    } else {
+    if (!FusedSoftmax.scoreGradient(ds, p, delta, rowCount, keys)) {
       ds.reshape(rowCount, keys).subiColumnVector(delta);
       ds.muli(p); // dS = P (dP - D)
     }

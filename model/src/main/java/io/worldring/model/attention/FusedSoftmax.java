@@ -99,44 +99,64 @@ final class FusedSoftmax {
     }
   }
 
-  /** Whether the vector kernel takes these arrays (any may be null, meaning absent). */
-  static boolean applies(INDArray... arrays) {
+  /**
+   * {@link VectorSoftmax#forward} on s [rows, keys], bias [queries, keys] or null, and the carry's m, l, o.
+   * Returns false, having done nothing, when the vector kernel does not take these arrays.
+   */
+  static boolean forward(INDArray s, INDArray bias, int rows, int keys, int queries, INDArray m, INDArray l, INDArray o,
+      int headDim) {
     if (!Choice.enabled) {
       return false;
     }
-    for (INDArray a : arrays) {
-      if (a != null && (a.dataType() != DataType.FLOAT || bytes(a) == null)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** See {@link VectorSoftmax#forward}; s [rows, keys], bias [queries, keys] or null, carry's m, l, o. */
-  static void forward(INDArray s, INDArray bias, int rows, int keys, int queries, INDArray m, INDArray l, INDArray o,
-      int headDim) {
     ByteBuffer sb = bytes(s);
     ByteBuffer biasBytes = bias == null ? null : bytes(bias);
     ByteBuffer mb = bytes(m);
     ByteBuffer lb = bytes(l);
     ByteBuffer ob = bytes(o);
+    if (anyMissing(sb, mb, lb, ob) || (bias != null && biasBytes == null)) {
+      return false;
+    }
     split(rows, (from, to) -> VectorSoftmax.forward(sb, biasBytes, from, to, keys, queries, mb, lb, ob, headDim));
+    return true;
   }
 
-  /** See {@link VectorSoftmax#probabilities}. */
-  static void probabilities(INDArray s, INDArray bias, int rows, int keys, int queries, INDArray lse) {
+  /** {@link VectorSoftmax#probabilities}, or false (nothing done) when the vector kernel does not take the arrays. */
+  static boolean probabilities(INDArray s, INDArray bias, int rows, int keys, int queries, INDArray lse) {
+    if (!Choice.enabled) {
+      return false;
+    }
     ByteBuffer sb = bytes(s);
     ByteBuffer biasBytes = bias == null ? null : bytes(bias);
     ByteBuffer lseBytes = bytes(lse);
+    if (anyMissing(sb, lseBytes) || (bias != null && biasBytes == null)) {
+      return false;
+    }
     split(rows, (from, to) -> VectorSoftmax.probabilities(sb, biasBytes, from, to, keys, queries, lseBytes));
+    return true;
   }
 
-  /** See {@link VectorSoftmax#scoreGradient}. */
-  static void scoreGradient(INDArray dp, INDArray p, INDArray delta, int rows, int keys) {
+  /** {@link VectorSoftmax#scoreGradient}, or false (nothing done) when the vector kernel does not take the arrays. */
+  static boolean scoreGradient(INDArray dp, INDArray p, INDArray delta, int rows, int keys) {
+    if (!Choice.enabled) {
+      return false;
+    }
     ByteBuffer dpb = bytes(dp);
     ByteBuffer pb = bytes(p);
     ByteBuffer db = bytes(delta);
+    if (anyMissing(dpb, pb, db)) {
+      return false;
+    }
     split(rows, (from, to) -> VectorSoftmax.scoreGradient(dpb, pb, db, from, to, keys));
+    return true;
+  }
+
+  private static boolean anyMissing(ByteBuffer... buffers) {
+    for (ByteBuffer b : buffers) {
+      if (b == null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private interface Rows {
@@ -164,11 +184,11 @@ final class FusedSoftmax {
   }
 
   /**
-   * The array's floats as a view of its native memory in native byte order, or null when the array is not
-   * alone and dense in its buffer (how ND4J offsets a view's buffer is not part of its API).
+   * The array's floats as a view of its native memory in native byte order, or null when it is not fp32 or
+   * not dense from the start of its buffer (how ND4J offsets a view's buffer is not part of its API).
    */
   private static ByteBuffer bytes(INDArray a) {
-    if (!rowMajorDense(a) || a.offset() != 0 || a.data().offset() != 0
+    if (a.dataType() != DataType.FLOAT || !rowMajorDense(a) || a.offset() != 0 || a.data().offset() != 0
         || a.length() == 0 || a.length() > a.data().length() || a.length() * Float.BYTES > Integer.MAX_VALUE) {
       return null;
     }
